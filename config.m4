@@ -1,0 +1,57 @@
+dnl config.m4 for the smtp extension.
+dnl
+dnl   phpize && ./configure --with-smtp [--enable-smtp-dev] && make
+dnl
+dnl libcurl carries SMTP, TLS and SASL; OpenSSL signs DKIM; libidn2 turns
+dnl non-ASCII domains into IDNA. All three are found with pkg-config, and a
+dnl missing one stops configure naming the Debian package that provides it.
+
+PHP_ARG_WITH([smtp],
+  [for SMTP mail support],
+  [AS_HELP_STRING([--with-smtp], [Include the smtp extension (SMTP over libcurl)])])
+
+PHP_ARG_ENABLE([smtp-dev],
+  [whether to build smtp with developer warnings as errors],
+  [AS_HELP_STRING([--enable-smtp-dev], [smtp: -Wall -Wextra -Werror and friends])],
+  [no], [no])
+
+if test "$PHP_SMTP" != "no"; then
+  PKG_PROG_PKG_CONFIG
+  if test -z "$PKG_CONFIG"; then
+    AC_MSG_ERROR([pkg-config not found: apt-get install pkg-config])
+  fi
+
+  PKG_CHECK_MODULES([SMTP_CURL], [libcurl >= 7.68.0], [],
+    [AC_MSG_ERROR([libcurl >= 7.68 with headers not found: apt-get install libcurl4-openssl-dev])])
+  PKG_CHECK_MODULES([SMTP_OPENSSL], [openssl >= 1.1.1], [],
+    [AC_MSG_ERROR([OpenSSL >= 1.1.1 with headers not found: apt-get install libssl-dev])])
+  PKG_CHECK_MODULES([SMTP_IDN2], [libidn2 >= 2.0.0], [],
+    [AC_MSG_ERROR([libidn2 with headers not found: apt-get install libidn2-dev])])
+
+  PHP_EVAL_INCLINE($SMTP_CURL_CFLAGS)
+  PHP_EVAL_LIBLINE($SMTP_CURL_LIBS, SMTP_SHARED_LIBADD)
+  PHP_EVAL_INCLINE($SMTP_OPENSSL_CFLAGS)
+  PHP_EVAL_LIBLINE($SMTP_OPENSSL_LIBS, SMTP_SHARED_LIBADD)
+  PHP_EVAL_INCLINE($SMTP_IDN2_CFLAGS)
+  PHP_EVAL_LIBLINE($SMTP_IDN2_LIBS, SMTP_SHARED_LIBADD)
+
+  SMTP_CFLAGS="-DZEND_ENABLE_STATIC_TSRMLS_CACHE=1"
+  if test "$PHP_SMTP_DEV" != "no"; then
+    SMTP_CFLAGS="$SMTP_CFLAGS -Wall -Wextra -Werror -Wformat-security -Wstrict-prototypes -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare"
+  fi
+
+  dnl One line per source file: the module forwards to one init per concern.
+  SMTP_SOURCES="src/smtp_module.c \
+    src/smtp_errors.c \
+    src/smtp_object.c \
+    src/smtp_mailer.c \
+    src/smtp_receipt.c \
+    src/smtp_message.c \
+    src/smtp_dkim.c"
+
+  PHP_NEW_EXTENSION(smtp, $SMTP_SOURCES, $ext_shared,, $SMTP_CFLAGS)
+  PHP_ADD_BUILD_DIR([$ext_builddir/src])
+  PHP_ADD_BUILD_DIR([$ext_builddir/src/lib])
+  PHP_ADD_INCLUDE([$ext_srcdir/src])
+  PHP_SUBST(SMTP_SHARED_LIBADD)
+fi

@@ -1,0 +1,49 @@
+/*
+ * php-smtp: send mail over SMTP from PHP, through libcurl.
+ *
+ * This header is the extension's front door: the module entry, the version
+ * and the per-request globals (INI values and the last mail() result).
+ */
+#ifndef PHP_SMTP_H
+#define PHP_SMTP_H
+
+#include "php.h"
+
+#define PHP_SMTP_VERSION "0.1.0"
+#define PHP_SMTP_EXTNAME "smtp"
+
+extern zend_module_entry smtp_module_entry;
+#define phpext_smtp_ptr &smtp_module_entry
+
+ZEND_BEGIN_MODULE_GLOBALS(smtp)
+	/* smtp.* INI values; see src/smtp_module.c for their meaning and defaults */
+	char *host;
+	zend_long port;
+	char *encryption;
+	char *username;
+	char *password;
+	char *auth;
+	double timeout;
+	bool verify_peer;
+	char *cafile;
+	char *helo;
+	char *from;
+	char *from_name;
+	bool override_mail;
+	char *spool_dir;
+	char *dkim_domain;
+	char *dkim_selector;
+	char *dkim_key_file;
+	char *log;
+	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
+	zval last_result;
+ZEND_END_MODULE_GLOBALS(smtp)
+
+ZEND_EXTERN_MODULE_GLOBALS(smtp)
+#define SMTP_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(smtp, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_SMTP)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+#endif /* PHP_SMTP_H */

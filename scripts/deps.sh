@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages php-smtp needs, only when some are missing.
+#   scripts/deps.sh [core] [wp] [bench] [fuzz]     (no argument: core)
+# core: build the extension and run the phpt and C unit tests against real
+#       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source).
+set -euo pipefail
+
+core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl-dev libidn2-dev
+	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer)
+wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
+	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs npm)
+bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine)
+fuzz=(clang libclang-rt-14-dev)
+
+want=()
+[ $# -eq 0 ] && set -- core
+for group in "$@"; do
+	case "$group" in
+	core) want+=("${core[@]}") ;;
+	wp) want+=("${wp[@]}") ;;
+	bench) want+=("${bench[@]}") ;;
+	fuzz) want+=("${fuzz[@]}") ;;
+	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# postfix asks where it is; "No configuration" keeps it from touching the system.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

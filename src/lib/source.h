@@ -1,0 +1,40 @@
+/*
+ * A rewindable pull source of message bytes: what the transport reads the
+ * DATA of a message from. The MIME writer, a memory buffer (sendRaw) and the
+ * DKIM signer (which reads a source once to hash it, then rewinds it to send)
+ * all speak this one interface, so the transport never knows which it has.
+ *
+ * Pure C, no php.h: it is shared by the Zend glue, the unit tests and the fuzzers.
+ */
+#ifndef SMTP_LIB_SOURCE_H
+#define SMTP_LIB_SOURCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct smtp_source {
+	/* Copy up to cap bytes into buf. Returns the count, 0 at the end, -1 on error. */
+	ssize_t (*read)(void *ctx, char *buf, size_t cap);
+	/* Start again from the first byte. Returns 0, or -1 on error. */
+	int (*rewind)(void *ctx);
+	/* A human-readable reason for the last -1, never NULL (may be ""). */
+	const char *(*error)(void *ctx);
+	void *ctx;
+} smtp_source;
+
+static inline ssize_t smtp_source_read(const smtp_source *s, char *buf, size_t cap)
+{
+	return s->read(s->ctx, buf, cap);
+}
+
+static inline int smtp_source_rewind(const smtp_source *s)
+{
+	return s->rewind(s->ctx);
+}
+
+static inline const char *smtp_source_error(const smtp_source *s)
+{
+	return s->error ? s->error(s->ctx) : "";
+}
+
+#endif

@@ -1,0 +1,144 @@
+#include "php.h"
+#include "zend_exceptions.h"
+#include "ext/spl/spl_exceptions.h"
+
+#include "smtp_errors.h"
+#include "smtp_object.h"
+#include "smtp_errors_arginfo.h"
+
+zend_class_entry *php_smtp_exception_ce;
+zend_class_entry *php_smtp_connection_exception_ce;
+zend_class_entry *php_smtp_tls_exception_ce;
+zend_class_entry *php_smtp_authentication_exception_ce;
+zend_class_entry *php_smtp_recipient_exception_ce;
+zend_class_entry *php_smtp_invalid_argument_exception_ce;
+
+static zend_object *(*exception_create_parent)(zend_class_entry *ce);
+
+/* Every Smtp\Exception starts with its read-only properties set to "nothing
+ * known", so one made with `new` by user code reads like one we threw. */
+static zend_object *exception_create(zend_class_entry *ce)
+{
+	zend_object *obj = exception_create_parent(ce);
+
+	php_smtp_object_set_long(obj, "smtpCode", 0);
+	php_smtp_object_set_str(obj, "enhancedStatus", "", 0);
+	php_smtp_object_set_bool(obj, "temporary", false);
+	php_smtp_object_set_empty_array(obj, "transcript");
+	if (instanceof_function(ce, php_smtp_recipient_exception_ce)) {
+		php_smtp_object_set_empty_array(obj, "rejected");
+	}
+	return obj;
+}
+
+bool php_smtp_failure_is_temporary(const php_smtp_failure *failure)
+{
+	if (failure->smtp_code >= 400 && failure->smtp_code < 500) {
+		return true;
+	}
+	if (failure->smtp_code >= 500) {
+		return false;
+	}
+	/* No reply to judge by: the network or a stalled server is worth another
+	 * try; a TLS or local problem will fail the same way next time. */
+	return failure->kind == PHP_SMTP_FAILURE_CONNECTION;
+}
+
+static zend_class_entry *failure_class(php_smtp_failure_kind kind)
+{
+	switch (kind) {
+	case PHP_SMTP_FAILURE_CONNECTION:
+		return php_smtp_connection_exception_ce;
+	case PHP_SMTP_FAILURE_TLS:
+		return php_smtp_tls_exception_ce;
+	case PHP_SMTP_FAILURE_AUTH:
+		return php_smtp_authentication_exception_ce;
+	case PHP_SMTP_FAILURE_RECIPIENT:
+		return php_smtp_recipient_exception_ce;
+	case PHP_SMTP_FAILURE_SERVER:
+	case PHP_SMTP_FAILURE_LOCAL:
+	default:
+		return php_smtp_exception_ce;
+	}
+}
+
+zend_object *php_smtp_failure_to_exception(const php_smtp_failure *failure, zval *transcript, zval *rejected)
+{
+	zend_class_entry *ce = failure_class(failure->kind);
+	zval ex;
+
+	object_init_ex(&ex, ce);
+	zend_object *obj = Z_OBJ(ex);
+
+	zval msg;
+	if (failure->message) {
+		ZVAL_STR_COPY(&msg, failure->message);
+	} else {
+		ZVAL_STRING(&msg, "SMTP failure");
+	}
+	zend_update_property_ex(zend_ce_exception, obj, ZSTR_KNOWN(ZEND_STR_MESSAGE), &msg);
+	zval_ptr_dtor(&msg);
+
+	zval code;
+	ZVAL_LONG(&code, failure->smtp_code);
+	zend_update_property_ex(zend_ce_exception, obj, ZSTR_KNOWN(ZEND_STR_CODE), &code);
+
+	php_smtp_object_set_long(obj, "smtpCode", failure->smtp_code);
+	php_smtp_object_set_str(obj, "enhancedStatus", failure->enhanced, strlen(failure->enhanced));
+	php_smtp_object_set_bool(obj, "temporary", php_smtp_failure_is_temporary(failure));
+	if (transcript && Z_TYPE_P(transcript) == IS_ARRAY) {
+		Z_TRY_ADDREF_P(transcript);
+		php_smtp_object_set_slot(obj, "transcript", transcript);
+	}
+	if (rejected && Z_TYPE_P(rejected) == IS_ARRAY && ce == php_smtp_recipient_exception_ce) {
+		Z_TRY_ADDREF_P(rejected);
+		php_smtp_object_set_slot(obj, "rejected", rejected);
+	}
+	return obj;
+}
+
+void php_smtp_failure_throw(const php_smtp_failure *failure, zval *transcript, zval *rejected)
+{
+	zval ex;
+	ZVAL_OBJ(&ex, php_smtp_failure_to_exception(failure, transcript, rejected));
+	zend_throw_exception_object(&ex);
+}
+
+void php_smtp_failure_dtor(php_smtp_failure *failure)
+{
+	if (failure->message) {
+		zend_string_release(failure->message);
+		failure->message = NULL;
+	}
+}
+
+void php_smtp_throw_invalid(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	zend_string *message = vstrpprintf(0, format, args);
+	va_end(args);
+	zend_throw_exception(php_smtp_invalid_argument_exception_ce, ZSTR_VAL(message), 0);
+	zend_string_release(message);
+}
+
+zend_result php_smtp_errors_minit(void)
+{
+	php_smtp_exception_ce = register_class_Smtp_Exception(spl_ce_RuntimeException);
+	exception_create_parent = php_smtp_exception_ce->create_object;
+	php_smtp_exception_ce->create_object = exception_create;
+
+	php_smtp_connection_exception_ce = register_class_Smtp_ConnectionException(php_smtp_exception_ce);
+	php_smtp_tls_exception_ce = register_class_Smtp_TlsException(php_smtp_exception_ce);
+	php_smtp_authentication_exception_ce = register_class_Smtp_AuthenticationException(php_smtp_exception_ce);
+	php_smtp_recipient_exception_ce = register_class_Smtp_RecipientException(php_smtp_exception_ce);
+	php_smtp_invalid_argument_exception_ce =
+	    register_class_Smtp_InvalidArgumentException(spl_ce_InvalidArgumentException);
+
+	/* Subclasses registered from C do not inherit create_object. */
+	php_smtp_connection_exception_ce->create_object = exception_create;
+	php_smtp_tls_exception_ce->create_object = exception_create;
+	php_smtp_authentication_exception_ce->create_object = exception_create;
+	php_smtp_recipient_exception_ce->create_object = exception_create;
+	return SUCCESS;
+}

@@ -1,0 +1,195 @@
+/*
+ * The module: INI settings, phpinfo(), and MINIT/MSHUTDOWN/RINIT/RSHUTDOWN,
+ * which only forward to one init function per concern.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php.h"
+#include "php_ini.h"
+#include "SAPI.h"
+#include "ext/standard/info.h"
+#include <curl/curl.h>
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+
+#include "php_smtp.h"
+#include "smtp_errors.h"
+#include "smtp_receipt.h"
+#include "smtp_mailer.h"
+#include "smtp_message.h"
+#include "smtp_dkim.h"
+
+ZEND_DECLARE_MODULE_GLOBALS(smtp)
+
+/* smtp.encryption accepts exactly the values the Mailer config does. */
+static ZEND_INI_MH(OnUpdateEncryption)
+{
+	if (new_value && ZSTR_LEN(new_value) && !zend_string_equals_literal(new_value, "starttls") &&
+	    !zend_string_equals_literal(new_value, "tls") && !zend_string_equals_literal(new_value, "none")) {
+		php_error_docref(NULL, E_WARNING, "smtp.encryption must be starttls, tls or none");
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateAuth)
+{
+	static const char *const known[] = {"auto", "plain", "login", "cram-md5", "xoauth2", NULL};
+	if (new_value && ZSTR_LEN(new_value)) {
+		bool ok = false;
+		for (const char *const *k = known; *k; k++) {
+			if (zend_string_equals_cstr(new_value, *k, strlen(*k))) {
+				ok = true;
+			}
+		}
+		if (!ok) {
+			php_error_docref(NULL, E_WARNING, "smtp.auth must be auto, plain, login, cram-md5 or xoauth2");
+			return FAILURE;
+		}
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdatePort)
+{
+	if (new_value && ZSTR_LEN(new_value)) {
+		zend_long port = ZEND_STRTOL(ZSTR_VAL(new_value), NULL, 10);
+		if (port < 0 || port > 65535) {
+			php_error_docref(NULL, E_WARNING, "smtp.port must be between 0 (by encryption) and 65535");
+			return FAILURE;
+		}
+	}
+	return OnUpdateLong(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* phpinfo() and ini_get_all() displays never show a secret, only whether one is set. */
+static ZEND_INI_DISP(display_secret)
+{
+	zend_string *value = (type == ZEND_INI_DISPLAY_ORIG && ini_entry->modified) ? ini_entry->orig_value
+	                                                                           : ini_entry->value;
+	const char *shown = (value && ZSTR_LEN(value)) ? "********" : (sapi_module.phpinfo_as_text ? "no value" : "<i>no value</i>");
+	PHPWRITE(shown, strlen(shown));
+}
+
+/* Every setting can be fixed per vhost or FPM pool with php_admin_value. */
+PHP_INI_BEGIN()
+	STD_PHP_INI_ENTRY("smtp.host", "", PHP_INI_ALL, OnUpdateString, host, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.port", "0", PHP_INI_ALL, OnUpdatePort, port, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.encryption", "starttls", PHP_INI_ALL, OnUpdateEncryption, encryption, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.username", "", PHP_INI_ALL, OnUpdateString, username, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY_EX("smtp.password", "", PHP_INI_ALL, OnUpdateString, password, zend_smtp_globals, smtp_globals, display_secret)
+	STD_PHP_INI_ENTRY("smtp.auth", "auto", PHP_INI_ALL, OnUpdateAuth, auth, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.timeout", "30", PHP_INI_ALL, OnUpdateReal, timeout, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_BOOLEAN("smtp.verify_peer", "1", PHP_INI_ALL, OnUpdateBool, verify_peer, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.cafile", "", PHP_INI_ALL, OnUpdateString, cafile, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.helo", "", PHP_INI_ALL, OnUpdateString, helo, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.from", "", PHP_INI_ALL, OnUpdateString, from, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.from_name", "", PHP_INI_ALL, OnUpdateString, from_name, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_BOOLEAN("smtp.override_mail", "0", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateBool, override_mail, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.spool_dir", "", PHP_INI_ALL, OnUpdateString, spool_dir, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.dkim_domain", "", PHP_INI_ALL, OnUpdateString, dkim_domain, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.dkim_selector", "", PHP_INI_ALL, OnUpdateString, dkim_selector, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.dkim_key_file", "", PHP_INI_ALL, OnUpdateString, dkim_key_file, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, log, zend_smtp_globals, smtp_globals)
+PHP_INI_END()
+
+static PHP_GINIT_FUNCTION(smtp)
+{
+#if defined(COMPILE_DL_SMTP) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(smtp_globals, 0, sizeof(*smtp_globals));
+	ZVAL_UNDEF(&smtp_globals->last_result);
+}
+
+static PHP_MINIT_FUNCTION(smtp)
+{
+	REGISTER_INI_ENTRIES();
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		return FAILURE;
+	}
+	if (php_smtp_errors_minit() == FAILURE || php_smtp_receipt_minit() == FAILURE ||
+	    php_smtp_mailer_minit() == FAILURE || php_smtp_message_minit() == FAILURE ||
+	    php_smtp_dkim_minit() == FAILURE) {
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(smtp)
+{
+	curl_global_cleanup();
+	UNREGISTER_INI_ENTRIES();
+	return SUCCESS;
+}
+
+static PHP_RINIT_FUNCTION(smtp)
+{
+#if defined(COMPILE_DL_SMTP) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	ZVAL_UNDEF(&SMTP_G(last_result));
+	return SUCCESS;
+}
+
+static PHP_RSHUTDOWN_FUNCTION(smtp)
+{
+	zval_ptr_dtor(&SMTP_G(last_result));
+	ZVAL_UNDEF(&SMTP_G(last_result));
+	return SUCCESS;
+}
+
+static PHP_MINFO_FUNCTION(smtp)
+{
+	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	char features[256];
+
+	php_info_print_table_start();
+	php_info_print_table_row(2, "SMTP support", "enabled");
+	php_info_print_table_row(2, "Extension version", PHP_SMTP_VERSION);
+	php_info_print_table_row(2, "libcurl version", curl->version);
+	php_info_print_table_row(2, "libcurl TLS backend", curl->ssl_version ? curl->ssl_version : "none");
+	php_info_print_table_row(2, "OpenSSL version (DKIM)", OpenSSL_version(OPENSSL_VERSION));
+
+	bool has_smtp = false, has_smtps = false;
+	for (const char *const *p = curl->protocols; *p; p++) {
+		has_smtp |= strcmp(*p, "smtp") == 0;
+		has_smtps |= strcmp(*p, "smtps") == 0;
+	}
+	snprintf(features, sizeof(features), "%s%s%s%s%s", has_smtp ? "smtp " : "", has_smtps ? "smtps " : "",
+	         (curl->features & CURL_VERSION_SSL) ? "starttls " : "",
+	         (curl->features & CURL_VERSION_IDN) ? "idn " : "",
+	         (curl->features & CURL_VERSION_GSSAPI) ? "gssapi" : "");
+	php_info_print_table_row(2, "libcurl SMTP features", features);
+	php_info_print_table_row(2, "SASL mechanisms", "PLAIN LOGIN CRAM-MD5 XOAUTH2");
+	php_info_print_table_end();
+
+	DISPLAY_INI_ENTRIES();
+}
+
+zend_module_entry smtp_module_entry = {
+	STANDARD_MODULE_HEADER,
+	PHP_SMTP_EXTNAME,
+	NULL,
+	PHP_MINIT(smtp),
+	PHP_MSHUTDOWN(smtp),
+	PHP_RINIT(smtp),
+	PHP_RSHUTDOWN(smtp),
+	PHP_MINFO(smtp),
+	PHP_SMTP_VERSION,
+	PHP_MODULE_GLOBALS(smtp),
+	PHP_GINIT(smtp),
+	NULL,
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX,
+};
+
+#ifdef COMPILE_DL_SMTP
+#ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+#endif
+ZEND_GET_MODULE(smtp)
+#endif
