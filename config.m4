@@ -45,8 +45,14 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_errors.c \
     src/smtp_object.c \
     src/smtp_mailer.c \
+    src/smtp_config.c \
+    src/smtp_transport.c \
+    src/lib/reply.c \
+    src/lib/redact.c \
+    src/lib/source.c \
     src/smtp_receipt.c \
     src/smtp_message.c \
+    src/lib/address.c \
     src/smtp_dkim.c"
 
   PHP_NEW_EXTENSION(smtp, $SMTP_SOURCES, $ext_shared,, $SMTP_CFLAGS)

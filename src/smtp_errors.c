@@ -1,4 +1,5 @@
 #include "php.h"
+#include <curl/curl.h>
 #include "zend_exceptions.h"
 #include "ext/spl/spl_exceptions.h"
 
@@ -42,6 +43,132 @@ bool php_smtp_failure_is_temporary(const php_smtp_failure *failure)
 	/* No reply to judge by: the network or a stalled server is worth another
 	 * try; a TLS or local problem will fail the same way next time. */
 	return failure->kind == PHP_SMTP_FAILURE_CONNECTION;
+}
+
+static const char *phase_doing(php_smtp_phase phase)
+{
+	switch (phase) {
+	case PHP_SMTP_PHASE_CONNECT:
+		return "connecting";
+	case PHP_SMTP_PHASE_EHLO:
+	case PHP_SMTP_PHASE_HELO:
+		return "greeting the server (EHLO)";
+	case PHP_SMTP_PHASE_STARTTLS:
+		return "starting TLS";
+	case PHP_SMTP_PHASE_AUTH:
+		return "authenticating";
+	case PHP_SMTP_PHASE_MAIL:
+		return "giving the sender (MAIL FROM)";
+	case PHP_SMTP_PHASE_RCPT:
+		return "giving the recipients (RCPT TO)";
+	case PHP_SMTP_PHASE_DATA:
+		return "starting the message (DATA)";
+	case PHP_SMTP_PHASE_BODY:
+		return "sending the message";
+	case PHP_SMTP_PHASE_QUIT:
+		return "closing the session";
+	default:
+		return "talking to the server";
+	}
+}
+
+static bool curl_code_is_tls(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CLIENTCERT:
+	case CURLE_USE_SSL_FAILED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool curl_code_is_network(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void php_smtp_failure_classify(const php_smtp_observation *seen, php_smtp_failure *failure)
+{
+	CURLcode rc = (CURLcode)seen->curl_code;
+	const char *curl_error = (seen->curl_error && *seen->curl_error) ? seen->curl_error : curl_easy_strerror(rc);
+	bool refused = seen->reply_code >= 400;
+
+	memset(failure, 0, sizeof(*failure));
+	if (refused) {
+		failure->smtp_code = seen->reply_code;
+		strlcpy(failure->enhanced, seen->enhanced ? seen->enhanced : "", sizeof(failure->enhanced));
+	}
+
+	if (refused && seen->all_recipients_rejected) {
+		failure->kind = PHP_SMTP_FAILURE_RECIPIENT;
+		failure->message = strpprintf(0, "The server accepted none of the recipients: %d %s", seen->reply_code,
+		                              seen->reply ? seen->reply : "");
+	} else if (refused && seen->phase == PHP_SMTP_PHASE_CONNECT) {
+		failure->kind = PHP_SMTP_FAILURE_CONNECTION;
+		failure->message = strpprintf(0, "%s:%ld greeted with a refusal: %d %s", seen->host, seen->port,
+		                              seen->reply_code, seen->reply ? seen->reply : "");
+	} else if (refused && seen->phase == PHP_SMTP_PHASE_STARTTLS) {
+		failure->kind = PHP_SMTP_FAILURE_TLS;
+		failure->message = strpprintf(0, "The server refused STARTTLS: %d %s", seen->reply_code,
+		                              seen->reply ? seen->reply : "");
+	} else if (rc == CURLE_LOGIN_DENIED || (refused && seen->phase == PHP_SMTP_PHASE_AUTH)) {
+		failure->kind = PHP_SMTP_FAILURE_AUTH;
+		if (refused) {
+			failure->message = strpprintf(0, "Authentication failed: %d %s", seen->reply_code,
+			                              seen->reply ? seen->reply : "");
+		} else {
+			failure->message = strpprintf(0, "Authentication failed: %s (no mechanism both sides support?)",
+			                              curl_error);
+		}
+	} else if (refused) {
+		failure->kind = PHP_SMTP_FAILURE_SERVER;
+		failure->message = strpprintf(0, "The server refused while %s: %d %s", phase_doing(seen->phase),
+		                              seen->reply_code, seen->reply ? seen->reply : "");
+	} else if (curl_code_is_tls(rc)) {
+		failure->kind = PHP_SMTP_FAILURE_TLS;
+		if (rc == CURLE_USE_SSL_FAILED) {
+			failure->message = strpprintf(0, "TLS is required but %s:%ld did not start it: %s", seen->host,
+			                              seen->port, curl_error);
+		} else {
+			failure->message = strpprintf(0, "TLS with %s:%ld failed: %s", seen->host, seen->port, curl_error);
+		}
+	} else if (curl_code_is_network(rc)) {
+		failure->kind = PHP_SMTP_FAILURE_CONNECTION;
+		failure->message = strpprintf(0, "Connection to %s:%ld failed while %s: %s", seen->host, seen->port,
+		                              phase_doing(seen->phase), curl_error);
+	} else if (rc == CURLE_WEIRD_SERVER_REPLY) {
+		failure->kind = PHP_SMTP_FAILURE_SERVER;
+		failure->message = strpprintf(0, "The server sent a reply that is not SMTP while %s: %s",
+		                              phase_doing(seen->phase), curl_error);
+	} else {
+		failure->kind = PHP_SMTP_FAILURE_SERVER;
+		failure->message = strpprintf(0, "Sending failed while %s: %s", phase_doing(seen->phase), curl_error);
+	}
 }
 
 static zend_class_entry *failure_class(php_smtp_failure_kind kind)

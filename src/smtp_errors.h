@@ -34,6 +34,40 @@ typedef struct {
 	zend_string *message; /* owned; what the user reads */
 } php_smtp_failure;
 
+/* Where an SMTP session was when something happened: the last command the
+ * client sent (the greeting comes before any). */
+typedef enum {
+	PHP_SMTP_PHASE_CONNECT, /* connecting, or waiting for the greeting */
+	PHP_SMTP_PHASE_EHLO,
+	PHP_SMTP_PHASE_HELO,
+	PHP_SMTP_PHASE_STARTTLS,
+	PHP_SMTP_PHASE_AUTH,
+	PHP_SMTP_PHASE_MAIL,
+	PHP_SMTP_PHASE_RCPT,
+	PHP_SMTP_PHASE_DATA, /* DATA sent, waiting for 354 */
+	PHP_SMTP_PHASE_BODY, /* 354 received: the message is going out, then its final reply */
+	PHP_SMTP_PHASE_QUIT,
+	PHP_SMTP_PHASE_OTHER,
+} php_smtp_phase;
+
+/* What the transport saw when a transfer ended: libcurl's result and the
+ * server's last complete reply. php_smtp_failure_classify() turns it into a
+ * failure, the only place a CURLcode or a reply becomes an exception kind. */
+typedef struct {
+	int curl_code;          /* a CURLcode */
+	const char *curl_error; /* libcurl's error buffer, may be "" */
+	php_smtp_phase phase;
+	int reply_code;         /* last complete reply, 0 if none */
+	const char *reply;      /* its text, lines joined by "\n" (may be NULL) */
+	const char *enhanced;   /* its enhanced status, or "" */
+	bool all_recipients_rejected;
+	const char *host;
+	long port;
+} php_smtp_observation;
+
+/* Fills failure from what was observed. */
+void php_smtp_failure_classify(const php_smtp_observation *seen, php_smtp_failure *failure);
+
 /* 4xx replies and network trouble are worth another try; 5xx and local errors are final. */
 bool php_smtp_failure_is_temporary(const php_smtp_failure *failure);
 

@@ -1,22 +1,416 @@
 #include "php.h"
+#include "zend_attributes.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+
 #include "smtp_mailer.h"
 #include "smtp_receipt.h"
 #include "smtp_message.h"
 #include "smtp_errors.h"
-#include "zend_attributes.h"
+#include "smtp_dkim.h"
+#include "lib/address.h"
+#include "lib/source.h"
 #include "smtp_mailer_arginfo.h"
 
 zend_class_entry *php_smtp_mailer_ce;
+static zend_object_handlers mailer_handlers;
 
-ZEND_METHOD(Smtp_Mailer, __construct) { zval *c = NULL; ZEND_PARSE_PARAMETERS_START(0, 1) Z_PARAM_OPTIONAL Z_PARAM_ZVAL(c) ZEND_PARSE_PARAMETERS_END(); }
-ZEND_METHOD(Smtp_Mailer, send) { zend_throw_error(NULL, "not yet"); }
-ZEND_METHOD(Smtp_Mailer, sendRaw) { zend_throw_error(NULL, "not yet"); }
-ZEND_METHOD(Smtp_Mailer, sendMany) { zend_throw_error(NULL, "not yet"); }
-ZEND_METHOD(Smtp_Mailer, transcript) { RETURN_EMPTY_ARRAY(); }
-ZEND_METHOD(Smtp_Mailer, close) { }
+/* ---- object ---- */
+
+static zend_object *mailer_create(zend_class_entry *ce)
+{
+	php_smtp_mailer *mailer = zend_object_alloc(sizeof(php_smtp_mailer), ce);
+	zend_object_std_init(&mailer->std, ce);
+	object_properties_init(&mailer->std, ce);
+	mailer->std.handlers = &mailer_handlers;
+	ZVAL_UNDEF(&mailer->config.debug);
+	array_init(&mailer->transcript);
+	return &mailer->std;
+}
+
+static void mailer_close_connection(php_smtp_mailer *mailer)
+{
+	if (mailer->easy) {
+		/* curl_easy_cleanup says QUIT on a kept-alive connection */
+		curl_easy_setopt(mailer->easy, CURLOPT_VERBOSE, 0L);
+		curl_easy_setopt(mailer->easy, CURLOPT_HEADERFUNCTION, NULL);
+		curl_easy_cleanup(mailer->easy);
+		mailer->easy = NULL;
+	}
+}
+
+static void mailer_free(zend_object *obj)
+{
+	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
+	mailer_close_connection(mailer);
+	if (mailer->configured) {
+		php_smtp_config_dtor(&mailer->config);
+	}
+	zval_ptr_dtor(&mailer->transcript);
+	zend_object_std_dtor(obj);
+}
+
+static HashTable *mailer_get_gc(zend_object *obj, zval **table, int *n)
+{
+	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
+	*table = Z_TYPE(mailer->config.debug) != IS_UNDEF ? &mailer->config.debug : NULL;
+	*n = *table ? 1 : 0;
+	return zend_std_get_properties(obj);
+}
+
+static bool mailer_ready(php_smtp_mailer *mailer)
+{
+	if (!mailer->configured) {
+		zend_throw_error(NULL, "Smtp\\Mailer was not constructed");
+		return false;
+	}
+	return true;
+}
+
+/* ---- sending ---- */
+
+void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+{
+	php_smtp_outcome_init(outcome);
+	if (!mailer->easy) {
+		mailer->easy = php_smtp_transport_handle();
+		if (!mailer->easy) {
+			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+			outcome->failure.message = zend_string_init("libcurl could not make a handle",
+			                                            sizeof("libcurl could not make a handle") - 1, 0);
+			return;
+		}
+	}
+
+	php_smtp_envelope signed_envelope = *envelope;
+	smtp_prefixed_source prefixed;
+	smtp_source signed_source;
+	zend_string *signature = NULL;
+	if (mailer->config.dkim) {
+		signature = php_smtp_dkim_sign(mailer->config.dkim, envelope->source);
+		if (!signature) {
+			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+			if (EG(exception)) {
+				zval rv;
+				zval *msg = zend_read_property_ex(zend_get_exception_base(EG(exception)), EG(exception),
+				                                  ZSTR_KNOWN(ZEND_STR_MESSAGE), 1, &rv);
+				outcome->failure.message = strpprintf(0, "DKIM signing failed: %s",
+				                                      Z_TYPE_P(msg) == IS_STRING ? Z_STRVAL_P(msg) : "?");
+				zend_clear_exception();
+			} else {
+				outcome->failure.message = zend_string_init("DKIM signing failed", sizeof("DKIM signing failed") - 1, 0);
+			}
+			return;
+		}
+		smtp_prefixed_source_init(&prefixed, ZSTR_VAL(signature), ZSTR_LEN(signature), envelope->source);
+		signed_source = smtp_prefixed_source_as_source(&prefixed);
+		signed_envelope.source = &signed_source;
+		if (signed_envelope.size >= 0) {
+			signed_envelope.size += ZSTR_LEN(signature);
+		}
+	}
+
+	php_smtp_transport_send(mailer->easy, &mailer->config, &signed_envelope, outcome);
+
+	if (signature) {
+		zend_string_release(signature);
+	}
+	zval_ptr_dtor(&mailer->transcript);
+	ZVAL_COPY(&mailer->transcript, &outcome->transcript);
+}
+
+/* Validates one address for the envelope; throws naming it. */
+static zend_string *envelope_address(const char *what, zend_string *address, bool *needs_smtputf8)
+{
+	char *normalized = NULL;
+	bool utf8_local = false;
+	char err[160];
+	if (smtp_address_normalize(ZSTR_VAL(address), ZSTR_LEN(address), &normalized, &utf8_local, err, sizeof(err)) !=
+	    0) {
+		php_smtp_throw_invalid("Invalid %s address \"%s\": %s", what, ZSTR_VAL(address), err);
+		return NULL;
+	}
+	zend_string *result = zend_string_init(normalized, strlen(normalized), 0);
+	smtp_address_free(normalized);
+	*needs_smtputf8 |= utf8_local;
+	return result;
+}
+
+static void envelope_free_recipients(zend_string **recipients, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		zend_string_release(recipients[i]);
+	}
+	efree(recipients);
+}
+
+/* The Message-ID of raw RFC 5322 text, without angle brackets, or "". */
+static zend_string *raw_message_id(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		size_t line_len = (eol ? eol : end) - p;
+		if (line_len == 0 || (line_len == 1 && p[0] == '\r')) {
+			break; /* end of the header block */
+		}
+		if (line_len > 11 && strncasecmp(p, "Message-ID:", 11) == 0) {
+			const char *open = memchr(p, '<', line_len);
+			const char *close = open ? memchr(open, '>', line_len - (open - p)) : NULL;
+			if (open && close) {
+				return zend_string_init(open + 1, close - open - 1, 0);
+			}
+		}
+		p = eol ? eol + 1 : end;
+	}
+	return ZSTR_EMPTY_ALLOC();
+}
+
+/* Turns an outcome into the return value or the exception. */
+static void finish_send(php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+{
+	if (outcome->ok) {
+		zval accepted, rejected;
+		ZVAL_COPY(&accepted, &outcome->accepted);
+		ZVAL_COPY(&rejected, &outcome->rejected);
+		php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, false, outcome->response);
+	} else if (!EG(exception)) {
+		php_smtp_failure_throw(&outcome->failure, &outcome->transcript, &outcome->rejected);
+	}
+	php_smtp_outcome_dtor(outcome);
+}
+
+ZEND_METHOD(Smtp_Mailer, __construct)
+{
+	zval *config = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ZVAL(config)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (mailer->configured) {
+		zend_throw_error(NULL, "Smtp\\Mailer is already constructed");
+		RETURN_THROWS();
+	}
+	if (php_smtp_config_parse(&mailer->config, config) == FAILURE) {
+		php_smtp_config_dtor(&mailer->config);
+		RETURN_THROWS();
+	}
+	mailer->configured = true;
+}
+
+ZEND_METHOD(Smtp_Mailer, sendRaw)
+{
+	zend_string *from, *data;
+	zend_string *one_recipient = NULL;
+	HashTable *recipient_list = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(3, 3)
+		Z_PARAM_STR(from)
+		Z_PARAM_ARRAY_HT_OR_STR(recipient_list, one_recipient)
+		Z_PARAM_STR(data)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (!mailer_ready(mailer)) {
+		RETURN_THROWS();
+	}
+
+	php_smtp_envelope envelope = {0};
+	/* An empty sender is the null reverse-path of bounces: MAIL FROM:<> */
+	envelope.from = ZSTR_LEN(from) ? envelope_address("sender", from, &envelope.needs_smtputf8)
+	                               : ZSTR_EMPTY_ALLOC();
+	if (!envelope.from) {
+		RETURN_THROWS();
+	}
+
+	size_t capacity = recipient_list ? zend_hash_num_elements(recipient_list) : 1;
+	zend_string **recipients = safe_emalloc(capacity ? capacity : 1, sizeof(zend_string *), 0);
+	size_t count = 0;
+	bool failed = false;
+	if (recipient_list) {
+		zval *entry;
+		ZEND_HASH_FOREACH_VAL(recipient_list, entry) {
+			ZVAL_DEREF(entry);
+			if (Z_TYPE_P(entry) != IS_STRING) {
+				zend_argument_type_error(2, "must contain only strings, %s found", zend_zval_type_name(entry));
+				failed = true;
+				break;
+			}
+			zend_string *address = envelope_address("recipient", Z_STR_P(entry), &envelope.needs_smtputf8);
+			if (!address) {
+				failed = true;
+				break;
+			}
+			bool duplicate = false;
+			for (size_t i = 0; i < count && !duplicate; i++) {
+				duplicate = zend_string_equals_ci(recipients[i], address);
+			}
+			if (duplicate) {
+				zend_string_release(address);
+			} else {
+				recipients[count++] = address;
+			}
+		}
+		ZEND_HASH_FOREACH_END();
+	} else {
+		zend_string *address = envelope_address("recipient", one_recipient, &envelope.needs_smtputf8);
+		if (address) {
+			recipients[count++] = address;
+		} else {
+			failed = true;
+		}
+	}
+	if (!failed && count == 0) {
+		zend_argument_value_error(2, "must name at least one recipient");
+		failed = true;
+	}
+	if (failed) {
+		envelope_free_recipients(recipients, count);
+		zend_string_release(envelope.from);
+		RETURN_THROWS();
+	}
+
+	smtp_crlf_source body;
+	smtp_crlf_source_init(&body, ZSTR_VAL(data), ZSTR_LEN(data));
+	smtp_source source = smtp_crlf_source_as_source(&body);
+	envelope.recipients = recipients;
+	envelope.recipient_count = count;
+	envelope.source = &source;
+	envelope.size = (curl_off_t)smtp_crlf_normalized_size(ZSTR_VAL(data), ZSTR_LEN(data));
+
+	php_smtp_outcome outcome;
+	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
+	zend_string *message_id = raw_message_id(ZSTR_VAL(data), ZSTR_LEN(data));
+	finish_send(&outcome, message_id, return_value);
+	zend_string_release(message_id);
+	envelope_free_recipients(recipients, count);
+	zend_string_release(envelope.from);
+}
+
+/* Sends one Smtp\Message: a Receipt in return_value, or an exception thrown. */
+static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *return_value)
+{
+	const php_smtp_config *c = &mailer->config;
+
+	php_smtp_outgoing out;
+	memset(&out, 0, sizeof(out));
+	if (php_smtp_message_prepare(message, c->from ? ZSTR_VAL(c->from) : NULL,
+	                             c->from_name ? ZSTR_VAL(c->from_name) : NULL, &out) == FAILURE) {
+		php_smtp_outgoing_release(&out);
+		return;
+	}
+
+	php_smtp_envelope envelope = {0};
+	envelope.from = out.envelope_from ? out.envelope_from : (c->from ? c->from : ZSTR_EMPTY_ALLOC());
+	envelope.recipients = out.recipients;
+	envelope.recipient_count = out.recipient_count;
+	envelope.needs_smtputf8 = out.needs_smtputf8;
+	envelope.source = &out.source;
+	envelope.size = -1;
+
+	php_smtp_outcome outcome;
+	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
+	finish_send(&outcome, out.message_id, return_value);
+	php_smtp_outgoing_release(&out);
+}
+
+ZEND_METHOD(Smtp_Mailer, send)
+{
+	zval *message;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJECT_OF_CLASS(message, php_smtp_message_ce)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (!mailer_ready(mailer)) {
+		RETURN_THROWS();
+	}
+	send_message(mailer, Z_OBJ_P(message), return_value);
+}
+
+ZEND_METHOD(Smtp_Mailer, sendMany)
+{
+	HashTable *messages;
+	zend_long concurrency = 4;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_ARRAY_HT(messages)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(concurrency)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (!mailer_ready(mailer)) {
+		RETURN_THROWS();
+	}
+	if (concurrency < 1 || concurrency > 64) {
+		zend_argument_value_error(2, "must be between 1 and 64");
+		RETURN_THROWS();
+	}
+	zval *entry;
+	ZEND_HASH_FOREACH_VAL(messages, entry) {
+		if (Z_TYPE_P(entry) != IS_OBJECT || !instanceof_function(Z_OBJCE_P(entry), php_smtp_message_ce)) {
+			zend_argument_type_error(1, "must contain only Smtp\\Message objects, %s found",
+			                         zend_zval_type_name(entry));
+			RETURN_THROWS();
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+
+	/* One message at a time for now; the multi interface comes next. */
+	array_init_size(return_value, zend_hash_num_elements(messages));
+	zend_string *key;
+	zend_ulong index;
+	ZEND_HASH_FOREACH_KEY_VAL(messages, index, key, entry) {
+		zval result;
+		ZVAL_UNDEF(&result);
+		send_message(mailer, Z_OBJ_P(entry), &result);
+		if (EG(exception)) {
+			if (!instanceof_function(EG(exception)->ce, php_smtp_exception_ce) &&
+			    !instanceof_function(EG(exception)->ce, php_smtp_invalid_argument_exception_ce)) {
+				zval_ptr_dtor(return_value);
+				RETURN_THROWS();
+			}
+			ZVAL_OBJ(&result, EG(exception));
+			GC_ADDREF(EG(exception));
+			zend_clear_exception();
+		}
+		if (key) {
+			zend_hash_update(Z_ARRVAL_P(return_value), key, &result);
+		} else {
+			zend_hash_index_update(Z_ARRVAL_P(return_value), index, &result);
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+}
+
+ZEND_METHOD(Smtp_Mailer, transcript)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	RETURN_COPY(&mailer->transcript);
+}
+
+ZEND_METHOD(Smtp_Mailer, close)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	mailer_close_connection(mailer);
+}
 
 zend_result php_smtp_mailer_minit(void)
 {
 	php_smtp_mailer_ce = register_class_Smtp_Mailer();
+	php_smtp_mailer_ce->create_object = mailer_create;
+
+	memcpy(&mailer_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+	mailer_handlers.offset = XtOffsetOf(php_smtp_mailer, std);
+	mailer_handlers.free_obj = mailer_free;
+	mailer_handlers.get_gc = mailer_get_gc;
+	mailer_handlers.clone_obj = NULL;
 	return SUCCESS;
 }

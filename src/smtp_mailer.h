@@ -1,9 +1,36 @@
+/*
+ * Smtp\Mailer: configuration, one kept-alive connection, and the send paths
+ * (send, sendRaw, sendMany). mail() and the spool send through the same
+ * php_smtp_mailer_deliver().
+ */
 #ifndef PHP_SMTP_MAILER_H
 #define PHP_SMTP_MAILER_H
 
 #include "php.h"
+#include <curl/curl.h>
+
+#include "smtp_config.h"
+#include "smtp_transport.h"
 
 extern zend_class_entry *php_smtp_mailer_ce;
+
+typedef struct {
+	php_smtp_config config;
+	bool configured;
+	CURL *easy;      /* created on first send; keeps the connection between sends */
+	zval transcript; /* the last session's lines */
+	zend_object std;
+} php_smtp_mailer;
+
+static inline php_smtp_mailer *php_smtp_mailer_from_obj(zend_object *obj)
+{
+	return (php_smtp_mailer *)((char *)obj - XtOffsetOf(php_smtp_mailer, std));
+}
+#define Z_SMTP_MAILER_P(zv) php_smtp_mailer_from_obj(Z_OBJ_P(zv))
+
+/* Sends envelope through the mailer's connection (DKIM-signing it first when
+ * configured). The outcome says what happened; nothing is thrown. */
+void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
 
 zend_result php_smtp_mailer_minit(void);
 

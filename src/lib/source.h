@@ -9,6 +9,7 @@
 #ifndef SMTP_LIB_SOURCE_H
 #define SMTP_LIB_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -36,5 +37,36 @@ static inline const char *smtp_source_error(const smtp_source *s)
 {
 	return s->error ? s->error(s->ctx) : "";
 }
+
+/* ---- sources over memory ---- */
+
+/* Bytes in memory, sent with every bare CR and bare LF made CRLF and a final
+ * CRLF added when missing (see crlf.h). The bytes are borrowed: they must
+ * outlive the source. */
+typedef struct {
+	const char *data;
+	size_t len;
+	size_t pos;
+	int pending; /* bytes of a line ending still to emit: "\n" after a "\r" that did not fit, or a whole final CRLF */
+	int state;
+} smtp_crlf_source;
+
+void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
+smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s);
+
+/* The exact size smtp_crlf_source will produce for data. */
+size_t smtp_crlf_normalized_size(const char *data, size_t len);
+
+/* A prefix in memory (e.g. DKIM-Signature fields) followed by another source.
+ * Rewinding starts again at the prefix and rewinds the inner source. */
+typedef struct {
+	const char *prefix;
+	size_t prefix_len;
+	size_t pos;
+	const smtp_source *inner;
+} smtp_prefixed_source;
+
+void smtp_prefixed_source_init(smtp_prefixed_source *s, const char *prefix, size_t len, const smtp_source *inner);
+smtp_source smtp_prefixed_source_as_source(smtp_prefixed_source *s);
 
 #endif

@@ -1,0 +1,530 @@
+#include "php.h"
+#include "zend_smart_str.h"
+#include <curl/curl.h>
+#include <math.h>
+#include "ext/standard/php_string.h"
+#include <unistd.h>
+
+#include "smtp_transport.h"
+#include "lib/reply.h"
+
+/* Bounds on what a server can make us keep. */
+#define TRANSCRIPT_MAX_LINES 1000
+#define TRANSCRIPT_MAX_LINE 1000
+#define REPLY_MAX_BYTES 8192
+
+/* libcurl reads the message in chunks this large: few, large writes. */
+#define UPLOAD_BUFFER_SIZE (128 * 1024)
+
+void php_smtp_outcome_init(php_smtp_outcome *outcome)
+{
+	memset(outcome, 0, sizeof(*outcome));
+	array_init(&outcome->accepted);
+	array_init(&outcome->rejected);
+	array_init(&outcome->transcript);
+}
+
+void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
+{
+	zval_ptr_dtor(&outcome->accepted);
+	zval_ptr_dtor(&outcome->rejected);
+	zval_ptr_dtor(&outcome->transcript);
+	ZVAL_UNDEF(&outcome->accepted);
+	ZVAL_UNDEF(&outcome->rejected);
+	ZVAL_UNDEF(&outcome->transcript);
+	if (outcome->response) {
+		zend_string_release(outcome->response);
+		outcome->response = NULL;
+	}
+	php_smtp_failure_dtor(&outcome->failure);
+}
+
+/* ---- transcript ---- */
+
+static void stop_with(php_smtp_transfer *t, php_smtp_failure_kind kind, int code, zend_string *message)
+{
+	if (t->stop) {
+		zend_string_release(message);
+		return;
+	}
+	t->stop = true;
+	t->stop_failure.kind = kind;
+	t->stop_failure.smtp_code = code;
+	t->stop_failure.message = message;
+}
+
+/* Adds a line to the transcript and hands it to the user's debug callable. */
+static void transcript_add(php_smtp_transfer *t, const char *prefix, const char *text, size_t len)
+{
+	zval *transcript = &t->outcome->transcript;
+	if (zend_hash_num_elements(Z_ARRVAL_P(transcript)) >= TRANSCRIPT_MAX_LINES) {
+		return;
+	}
+	if (len > TRANSCRIPT_MAX_LINE) {
+		len = TRANSCRIPT_MAX_LINE;
+	}
+	zend_string *line = zend_string_concat2(prefix, strlen(prefix), text, len);
+
+	/* Belt and braces: the password itself never shows, whatever carried it. */
+	const zend_string *password = t->config->password;
+	if (password && ZSTR_LEN(password) >= 4 && php_memnstr(ZSTR_VAL(line), ZSTR_VAL(password), ZSTR_LEN(password),
+	                                                       ZSTR_VAL(line) + ZSTR_LEN(line))) {
+		zend_string *masked = php_str_to_str(ZSTR_VAL(line), ZSTR_LEN(line), ZSTR_VAL(password), ZSTR_LEN(password),
+		                                     "***", 3);
+		zend_string_release(line);
+		line = masked;
+	}
+	add_next_index_str(transcript, zend_string_copy(line));
+
+	if (Z_TYPE(t->config->debug) != IS_UNDEF && !EG(exception)) {
+		zval arg, retval;
+		ZVAL_STR_COPY(&arg, line);
+		call_user_function(NULL, NULL, (zval *)&t->config->debug, &retval, 1, &arg);
+		zval_ptr_dtor(&arg);
+		zval_ptr_dtor(&retval);
+		if (EG(exception)) {
+			stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
+			          zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0));
+		}
+	}
+	zend_string_release(line);
+}
+
+static php_smtp_phase phase_of_command(const char *line, size_t len)
+{
+	static const struct {
+		const char *verb;
+		php_smtp_phase phase;
+	} verbs[] = {{"EHLO", PHP_SMTP_PHASE_EHLO},  {"HELO", PHP_SMTP_PHASE_HELO}, {"STARTTLS", PHP_SMTP_PHASE_STARTTLS},
+	             {"AUTH", PHP_SMTP_PHASE_AUTH},  {"MAIL", PHP_SMTP_PHASE_MAIL}, {"RCPT", PHP_SMTP_PHASE_RCPT},
+	             {"DATA", PHP_SMTP_PHASE_DATA},  {"QUIT", PHP_SMTP_PHASE_QUIT}};
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		size_t vlen = strlen(verbs[i].verb);
+		if (len >= vlen && strncasecmp(line, verbs[i].verb, vlen) == 0 && (len == vlen || line[vlen] == ' ')) {
+			return verbs[i].phase;
+		}
+	}
+	return PHP_SMTP_PHASE_OTHER;
+}
+
+/* "RCPT TO:<ann@example.org> NOTIFY=..." -> "ann@example.org" */
+static zend_string *recipient_of_command(const char *line, size_t len)
+{
+	const char *open = memchr(line, '<', len);
+	if (!open) {
+		return NULL;
+	}
+	const char *close = memchr(open, '>', len - (open - line));
+	if (!close) {
+		return NULL;
+	}
+	return zend_string_init(open + 1, close - open - 1, 0);
+}
+
+/* libcurl's verbose stream: commands we send, and its own notes. Replies are
+ * recorded by the header callback, which sees the same lines. */
+static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t size, void *userp)
+{
+	php_smtp_transfer *t = userp;
+
+	if (type == CURLINFO_HEADER_OUT) {
+		/* one command per call; AUTH continuations are redacted by the redactor */
+		const char *p = data, *end = data + size;
+		while (p < end) {
+			const char *eol = memchr(p, '\n', end - p);
+			size_t len = smtp_line_trim_eol(p, (eol ? eol + 1 : end) - p);
+			char safe[TRANSCRIPT_MAX_LINE + 1];
+			bool was_in_auth = t->redactor.in_auth;
+			size_t safe_len = smtp_redact_client_line(&t->redactor, p, len, safe, sizeof(safe));
+			transcript_add(t, "C: ", safe, safe_len);
+			if (!was_in_auth) {
+				t->phase = phase_of_command(p, len);
+				if (t->phase == PHP_SMTP_PHASE_RCPT) {
+					if (t->current_recipient) {
+						zend_string_release(t->current_recipient);
+					}
+					t->current_recipient = recipient_of_command(p, len);
+				}
+			}
+			p = eol ? eol + 1 : end;
+		}
+	} else if (type == CURLINFO_TEXT) {
+		size_t len = smtp_line_trim_eol(data, size);
+		if (len) {
+			transcript_add(t, "* ", data, len);
+		}
+	}
+	return 0;
+}
+
+/* A complete reply arrived: act on it. */
+static void reply_complete(php_smtp_transfer *t, int code)
+{
+	zend_string *text = smart_str_extract(&t->reply);
+
+	t->replies++;
+	if (t->replies == 1) {
+		t->first_reply_code = code;
+	}
+	t->last_code = code;
+	if (t->last_reply) {
+		zend_string_release(t->last_reply);
+	}
+	t->last_reply = text;
+	smtp_reply_enhanced_status(ZSTR_VAL(text), ZSTR_LEN(text), t->last_enhanced);
+	smtp_redact_server_reply(&t->redactor, code);
+
+	switch (t->phase) {
+	case PHP_SMTP_PHASE_STARTTLS:
+		if (code == 220) {
+			t->tls_active = true;
+		}
+		break;
+	case PHP_SMTP_PHASE_RCPT:
+		if (t->current_recipient) {
+			if (code >= 200 && code < 300) {
+				add_next_index_str(&t->outcome->accepted, zend_string_copy(t->current_recipient));
+			} else {
+				zval reply;
+				ZVAL_STR(&reply, strpprintf(0, "%d %s", code, ZSTR_VAL(text)));
+				zend_symtable_update(Z_ARRVAL(t->outcome->rejected), t->current_recipient, &reply);
+			}
+			zend_string_release(t->current_recipient);
+			t->current_recipient = NULL;
+		}
+		break;
+	case PHP_SMTP_PHASE_DATA:
+		if (code == 354) {
+			t->phase = PHP_SMTP_PHASE_BODY;
+		}
+		break;
+	case PHP_SMTP_PHASE_BODY:
+		if (t->outcome->response) {
+			zend_string_release(t->outcome->response);
+		}
+		t->outcome->response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Decides, at the end of an EHLO reply on the connection that will carry the
+ * message, whether going on is safe. */
+static bool ehlo_allows_sending(php_smtp_transfer *t)
+{
+	const php_smtp_config *c = t->config;
+	bool final_ehlo = t->tls_active || c->encryption == PHP_SMTP_ENCRYPTION_NONE;
+	if (!final_ehlo) {
+		return true; /* libcurl sends STARTTLS next, or fails because it is not offered */
+	}
+	if (c->username && !t->offers_auth) {
+		/* libcurl 7.88 would carry on without authenticating. */
+		stop_with(t, PHP_SMTP_FAILURE_AUTH, 0,
+		          strpprintf(0, "%s:" ZEND_LONG_FMT " does not offer AUTH%s, but a username is set: refusing to send "
+		                        "without authenticating",
+		                     ZSTR_VAL(c->host), c->port, t->tls_active ? " after STARTTLS" : ""));
+		return false;
+	}
+	if (t->envelope->needs_smtputf8 && !t->offers_smtputf8) {
+		stop_with(t, PHP_SMTP_FAILURE_SERVER, 0,
+		          strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT
+		                        " does not offer SMTPUTF8",
+		                     ZSTR_VAL(c->host), c->port));
+		return false;
+	}
+	return true;
+}
+
+static size_t header_callback(char *data, size_t size, size_t nitems, void *userp)
+{
+	php_smtp_transfer *t = userp;
+	size_t total = size * nitems;
+
+	if (t->stop) {
+		return 0;
+	}
+	size_t len = smtp_line_trim_eol(data, total);
+	transcript_add(t, "S: ", data, len);
+	if (t->stop) {
+		return 0;
+	}
+
+	smtp_reply_line line;
+	if (smtp_reply_parse_line(data, len, &line) != 0) {
+		/* not a reply line: libcurl fails the transaction on it too */
+		return total;
+	}
+
+	bool first_line = t->reply_lines == 0;
+	if (t->phase == PHP_SMTP_PHASE_EHLO || t->phase == PHP_SMTP_PHASE_HELO) {
+		/* the first line greets; the rest list what the server offers */
+		if (first_line) {
+			t->offers_auth = false;
+			t->offers_smtputf8 = false;
+		} else if (line.code == 250) {
+			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
+			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
+		}
+	}
+	size_t kept = t->reply.s ? ZSTR_LEN(t->reply.s) : 0;
+	if (kept + line.text_len + 1 < REPLY_MAX_BYTES) {
+		if (!first_line) {
+			smart_str_appendc(&t->reply, '\n');
+		}
+		smart_str_appendl(&t->reply, line.text, line.text_len);
+	}
+	t->reply_lines++;
+
+	if (line.last) {
+		php_smtp_phase phase = t->phase;
+		reply_complete(t, line.code);
+		t->reply_lines = 0;
+		if ((phase == PHP_SMTP_PHASE_EHLO || phase == PHP_SMTP_PHASE_HELO) && line.code == 250 &&
+		    !ehlo_allows_sending(t)) {
+			return 0;
+		}
+	}
+	return t->stop ? 0 : total;
+}
+
+static size_t read_callback(char *buffer, size_t size, size_t nitems, void *userp)
+{
+	php_smtp_transfer *t = userp;
+	if (t->stop) {
+		return CURL_READFUNC_ABORT;
+	}
+	const smtp_source *source = t->envelope->source;
+	ssize_t n = smtp_source_read(source, buffer, size * nitems);
+	if (n < 0) {
+		const char *why = smtp_source_error(source);
+		stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
+		          strpprintf(0, "Reading the message failed, nothing was sent: %s", why && *why ? why : "read error"));
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
+/* ---- setup ---- */
+
+CURL *php_smtp_transport_handle(void)
+{
+	CURL *easy = curl_easy_init();
+	if (!easy) {
+		return NULL;
+	}
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER_SIZE);
+	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, debug_callback);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_callback);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_callback);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+	curl_easy_setopt(easy, CURLOPT_SASL_IR, 1L);
+	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	return easy;
+}
+
+static const char *login_options(php_smtp_auth auth)
+{
+	switch (auth) {
+	case PHP_SMTP_AUTH_PLAIN:
+		return "AUTH=PLAIN";
+	case PHP_SMTP_AUTH_LOGIN:
+		return "AUTH=LOGIN";
+	case PHP_SMTP_AUTH_CRAM_MD5:
+		return "AUTH=CRAM-MD5";
+	case PHP_SMTP_AUTH_XOAUTH2:
+		return "AUTH=XOAUTH2";
+	case PHP_SMTP_AUTH_AUTO:
+	default:
+		return "AUTH=*";
+	}
+}
+
+static zend_string *build_url(const php_smtp_config *c)
+{
+	const char *scheme = c->encryption == PHP_SMTP_ENCRYPTION_TLS ? "smtps" : "smtp";
+	const char *host = ZSTR_VAL(c->host);
+	bool bare_ipv6 = host[0] != '[' && strchr(host, ':') != NULL;
+	/* The URL path is what libcurl says in EHLO. */
+	return strpprintf(0, "%s://%s%s%s:" ZEND_LONG_FMT "/%s", scheme, bare_ipv6 ? "[" : "", host, bare_ipv6 ? "]" : "",
+	                  c->port, c->helo ? ZSTR_VAL(c->helo) : "localhost");
+}
+
+zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, const php_smtp_config *c,
+                                    const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+{
+	memset(t, 0, sizeof(*t));
+	t->easy = easy;
+	t->config = c;
+	t->envelope = envelope;
+	t->outcome = outcome;
+	t->phase = PHP_SMTP_PHASE_CONNECT;
+	t->tls_active = c->encryption == PHP_SMTP_ENCRYPTION_TLS;
+
+	for (size_t i = 0; i < envelope->recipient_count; i++) {
+		struct curl_slist *next = curl_slist_append(t->recipients, ZSTR_VAL(envelope->recipients[i]));
+		if (!next) {
+			curl_slist_free_all(t->recipients);
+			t->recipients = NULL;
+			return FAILURE;
+		}
+		t->recipients = next;
+	}
+	t->url = build_url(c);
+
+	curl_easy_setopt(easy, CURLOPT_URL, ZSTR_VAL(t->url));
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ZSTR_VAL(envelope->from));
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->recipients);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, envelope->size);
+	curl_easy_setopt(easy, CURLOPT_READDATA, t);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, t);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->curl_error);
+	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, c->keepalive ? 0L : 1L);
+
+	curl_easy_setopt(easy, CURLOPT_USE_SSL,
+	                 (long)(c->encryption == PHP_SMTP_ENCRYPTION_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
+	if (c->cafile) {
+		/* An extra CA: the system's stay trusted through the CA directory. */
+		curl_easy_setopt(easy, CURLOPT_CAINFO, ZSTR_VAL(c->cafile));
+		if (access("/etc/ssl/certs", R_OK) == 0) {
+			curl_easy_setopt(easy, CURLOPT_CAPATH, "/etc/ssl/certs");
+		}
+	}
+
+	if (c->username) {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, ZSTR_VAL(c->username));
+		curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, login_options(c->auth));
+		if (c->auth == PHP_SMTP_AUTH_XOAUTH2) {
+			curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, c->password ? ZSTR_VAL(c->password) : "");
+		} else {
+			curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password ? ZSTR_VAL(c->password) : "");
+		}
+	}
+
+	/* Three clocks: connecting, each reply, and the whole transaction (which
+	 * grows with the message, so a large attachment on a slow line is not cut
+	 * off while a server that trickles or stalls is). */
+	long timeout_ms = (long)ceil(c->timeout * 1000);
+	long reply_seconds = (long)ceil(c->timeout);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, reply_seconds < 1 ? 1L : reply_seconds);
+	long whole_ms = timeout_ms * 4;
+	if (envelope->size > 0) {
+		whole_ms += (long)(envelope->size / 64); /* one second per 64 KB */
+	} else {
+		whole_ms += timeout_ms * 6;
+	}
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, whole_ms);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, reply_seconds < 1 ? 1L : reply_seconds);
+	return SUCCESS;
+}
+
+void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
+{
+	php_smtp_outcome *o = t->outcome;
+	size_t accepted = zend_hash_num_elements(Z_ARRVAL(o->accepted));
+
+	if (t->stop) {
+		o->ok = false;
+		o->failure = t->stop_failure;
+		memset(&t->stop_failure, 0, sizeof(t->stop_failure));
+	} else if (rc == CURLE_OK && accepted > 0) {
+		o->ok = true;
+		if (!o->response) {
+			o->response = t->last_reply ? strpprintf(0, "%d %s", t->last_code, ZSTR_VAL(t->last_reply))
+			                            : ZSTR_EMPTY_ALLOC();
+		}
+	} else {
+		php_smtp_observation seen = {
+		    .curl_code = rc == CURLE_OK ? CURLE_SEND_ERROR : rc,
+		    .curl_error = t->curl_error,
+		    .phase = t->phase,
+		    .reply_code = t->last_code,
+		    .reply = t->last_reply ? ZSTR_VAL(t->last_reply) : NULL,
+		    .enhanced = t->last_enhanced,
+		    .all_recipients_rejected = t->phase == PHP_SMTP_PHASE_RCPT && accepted == 0 &&
+		                               zend_hash_num_elements(Z_ARRVAL(o->rejected)) > 0,
+		    .host = ZSTR_VAL(t->config->host),
+		    .port = (long)t->config->port,
+		};
+		o->ok = false;
+		php_smtp_failure_classify(&seen, &o->failure);
+	}
+
+	/* libcurl keeps pointers to these until told otherwise */
+	curl_easy_setopt(t->easy, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(t->recipients);
+	t->recipients = NULL;
+	if (t->url) {
+		zend_string_release(t->url);
+		t->url = NULL;
+	}
+	if (t->last_reply) {
+		zend_string_release(t->last_reply);
+		t->last_reply = NULL;
+	}
+	if (t->current_recipient) {
+		zend_string_release(t->current_recipient);
+		t->current_recipient = NULL;
+	}
+	smart_str_free(&t->reply);
+	php_smtp_failure_dtor(&t->stop_failure);
+}
+
+bool php_smtp_transfer_should_retry(const php_smtp_transfer *t, CURLcode rc)
+{
+	if (rc == CURLE_OK || t->stop) {
+		return false;
+	}
+	long new_connections = -1;
+	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &new_connections);
+	if (new_connections != 0) {
+		return false; /* the connection was fresh: the failure is real */
+	}
+	/* On a reused connection: nothing answered at all, or the server said
+	 * goodbye (421) to our first command. No message was accepted either way. */
+	return t->replies == 0 || t->first_reply_code == 421;
+}
+
+void php_smtp_transport_send(CURL *easy, const php_smtp_config *config, const php_smtp_envelope *envelope,
+                             php_smtp_outcome *outcome)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		php_smtp_transfer transfer;
+		if (php_smtp_transfer_begin(&transfer, easy, config, envelope, outcome) == FAILURE) {
+			outcome->ok = false;
+			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+			outcome->failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
+			return;
+		}
+		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, attempt ? 1L : 0L);
+		CURLcode rc = curl_easy_perform(easy);
+		bool retry = attempt == 0 && php_smtp_transfer_should_retry(&transfer, rc) &&
+		             smtp_source_rewind(envelope->source) == 0;
+		if (!retry) {
+			php_smtp_transfer_end(&transfer, rc);
+			return;
+		}
+		/* Start the outcome again; keep the transcript, it tells the story. */
+		transcript_add(&transfer, "* ", "kept-alive connection was closed by the server; reconnecting",
+		               sizeof("kept-alive connection was closed by the server; reconnecting") - 1);
+		php_smtp_transfer_end(&transfer, rc);
+		zval transcript;
+		ZVAL_COPY(&transcript, &outcome->transcript);
+		php_smtp_outcome_dtor(outcome);
+		php_smtp_outcome_init(outcome);
+		zval_ptr_dtor(&outcome->transcript);
+		ZVAL_COPY_VALUE(&outcome->transcript, &transcript);
+	}
+}

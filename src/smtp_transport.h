@@ -1,0 +1,97 @@
+/*
+ * The transport: one SMTP transaction over a libcurl easy handle that keeps
+ * its connection between transactions.
+ *
+ * libcurl speaks the protocol; this file watches it. A debug callback records
+ * the transcript (credentials redacted as they pass), a header callback reads
+ * every reply line, so that we know which recipient each reply belongs to,
+ * whether the server offered AUTH, and the final reply to the message, and
+ * can stop libcurl before MAIL FROM when sending on would be unsafe.
+ */
+#ifndef PHP_SMTP_TRANSPORT_H
+#define PHP_SMTP_TRANSPORT_H
+
+#include "php.h"
+#include "zend_smart_str.h"
+#include <curl/curl.h>
+
+#include "smtp_config.h"
+#include "smtp_errors.h"
+#include "lib/source.h"
+#include "lib/redact.h"
+
+/* What to send: the envelope and the bytes. */
+typedef struct {
+	zend_string *from;        /* envelope sender, already validated */
+	zend_string **recipients; /* validated */
+	size_t recipient_count;
+	bool needs_smtputf8;
+	const smtp_source *source;
+	curl_off_t size; /* -1 when unknown */
+} php_smtp_envelope;
+
+/* How one transaction ended. */
+typedef struct {
+	bool ok;                 /* the server accepted the message for at least one recipient */
+	zval accepted;           /* list of addresses */
+	zval rejected;           /* address => reply */
+	zend_string *response;   /* the final reply to the message */
+	php_smtp_failure failure; /* when !ok */
+	zval transcript;         /* list of lines, redacted */
+} php_smtp_outcome;
+
+/* One transaction's state while libcurl runs it. */
+typedef struct php_smtp_transfer {
+	CURL *easy;
+	const php_smtp_config *config;
+	const php_smtp_envelope *envelope;
+	php_smtp_outcome *outcome;
+
+	struct curl_slist *recipients;
+	zend_string *url;
+	char curl_error[CURL_ERROR_SIZE];
+
+	php_smtp_phase phase;
+	bool tls_active;
+	bool offers_auth, offers_smtputf8; /* from the latest EHLO reply */
+	smtp_redactor redactor;
+	int replies;           /* complete replies seen in this transaction */
+	int first_reply_code;  /* the first of them (a reused connection's first answer) */
+
+	smart_str reply;       /* the reply being read, lines joined by "\n" */
+	int reply_lines;       /* lines of it so far */
+	int last_code;         /* the last complete reply */
+	char last_enhanced[16];
+	zend_string *last_reply;
+	zend_string *current_recipient;
+
+	bool stop;             /* a callback decided the transaction must end now */
+	php_smtp_failure stop_failure;
+} php_smtp_transfer;
+
+/* Makes an easy handle with the options every transaction shares. malloc'd by libcurl. */
+CURL *php_smtp_transport_handle(void);
+
+/* Sets up transfer to send envelope over easy with config. outcome must stay
+ * valid until php_smtp_transfer_end(). */
+zend_result php_smtp_transfer_begin(php_smtp_transfer *transfer, CURL *easy, const php_smtp_config *config,
+                                    const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
+
+/* Records how the transaction ended (libcurl's result) in the outcome, and
+ * releases what begin() made. */
+void php_smtp_transfer_end(php_smtp_transfer *transfer, CURLcode rc);
+
+/* True when a failed transaction should be run once more on a new connection:
+ * a kept-alive connection turned out to be closed before the server answered
+ * anything about this message. */
+bool php_smtp_transfer_should_retry(const php_smtp_transfer *transfer, CURLcode rc);
+
+/* Sends one message over easy (blocking), retrying once on a stale
+ * kept-alive connection. */
+void php_smtp_transport_send(CURL *easy, const php_smtp_config *config, const php_smtp_envelope *envelope,
+                             php_smtp_outcome *outcome);
+
+void php_smtp_outcome_init(php_smtp_outcome *outcome);
+void php_smtp_outcome_dtor(php_smtp_outcome *outcome);
+
+#endif
