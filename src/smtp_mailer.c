@@ -30,6 +30,19 @@ static zend_object *mailer_create(zend_class_entry *ce)
 
 static void mailer_close_connection(php_smtp_mailer *mailer)
 {
+	for (int i = 0; i < mailer->pool_size; i++) {
+		curl_easy_setopt(mailer->pool[i], CURLOPT_VERBOSE, 0L);
+		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERFUNCTION, NULL);
+	}
+	if (mailer->multi) {
+		/* closes the batch connections, saying QUIT on each */
+		curl_multi_cleanup(mailer->multi);
+		mailer->multi = NULL;
+	}
+	for (int i = 0; i < mailer->pool_size; i++) {
+		curl_easy_cleanup(mailer->pool[i]);
+	}
+	mailer->pool_size = 0;
 	if (mailer->easy) {
 		/* curl_easy_cleanup says QUIT on a kept-alive connection */
 		curl_easy_setopt(mailer->easy, CURLOPT_VERBOSE, 0L);
@@ -69,6 +82,70 @@ static bool mailer_ready(php_smtp_mailer *mailer)
 
 /* ---- sending ---- */
 
+/* DKIM: the signature fields go in front of the message. The struct holds
+ * the source that libcurl reads, so it must stay put while a send runs. */
+typedef struct {
+	zend_string *signature;
+	smtp_prefixed_source prefixed;
+	smtp_source source;
+} dkim_wrap;
+
+static zend_string *exception_message_and_clear(void)
+{
+	zval rv;
+	zval *msg = zend_read_property_ex(zend_get_exception_base(EG(exception)), EG(exception),
+	                                  ZSTR_KNOWN(ZEND_STR_MESSAGE), 1, &rv);
+	zend_string *text = Z_TYPE_P(msg) == IS_STRING ? zend_string_copy(Z_STR_P(msg)) : ZSTR_EMPTY_ALLOC();
+	zend_clear_exception();
+	return text;
+}
+
+/* Signs envelope's message when the mailer has DKIM keys, pointing
+ * envelope->source at the signed stream. On failure fills outcome->failure. */
+static bool dkim_wrap_envelope(php_smtp_mailer *mailer, php_smtp_envelope *envelope, dkim_wrap *wrap,
+                               php_smtp_outcome *outcome)
+{
+	memset(wrap, 0, sizeof(*wrap));
+	if (!mailer->config.dkim) {
+		return true;
+	}
+	wrap->signature = php_smtp_dkim_sign(mailer->config.dkim, envelope->source);
+	if (!wrap->signature) {
+		outcome->ok = false;
+		outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		if (EG(exception)) {
+			zend_string *why = exception_message_and_clear();
+			outcome->failure.message = strpprintf(0, "DKIM signing failed: %s", ZSTR_VAL(why));
+			zend_string_release(why);
+		} else {
+			outcome->failure.message = zend_string_init("DKIM signing failed", sizeof("DKIM signing failed") - 1, 0);
+		}
+		return false;
+	}
+	smtp_prefixed_source_init(&wrap->prefixed, ZSTR_VAL(wrap->signature), ZSTR_LEN(wrap->signature),
+	                          envelope->source);
+	wrap->source = smtp_prefixed_source_as_source(&wrap->prefixed);
+	envelope->source = &wrap->source;
+	if (envelope->size >= 0) {
+		envelope->size += ZSTR_LEN(wrap->signature);
+	}
+	return true;
+}
+
+static void dkim_wrap_release(dkim_wrap *wrap)
+{
+	if (wrap->signature) {
+		zend_string_release(wrap->signature);
+		wrap->signature = NULL;
+	}
+}
+
+static void remember_transcript(php_smtp_mailer *mailer, php_smtp_outcome *outcome)
+{
+	zval_ptr_dtor(&mailer->transcript);
+	ZVAL_COPY(&mailer->transcript, &outcome->transcript);
+}
+
 void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	php_smtp_outcome_init(outcome);
@@ -83,40 +160,12 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	}
 
 	php_smtp_envelope signed_envelope = *envelope;
-	smtp_prefixed_source prefixed;
-	smtp_source signed_source;
-	zend_string *signature = NULL;
-	if (mailer->config.dkim) {
-		signature = php_smtp_dkim_sign(mailer->config.dkim, envelope->source);
-		if (!signature) {
-			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
-			if (EG(exception)) {
-				zval rv;
-				zval *msg = zend_read_property_ex(zend_get_exception_base(EG(exception)), EG(exception),
-				                                  ZSTR_KNOWN(ZEND_STR_MESSAGE), 1, &rv);
-				outcome->failure.message = strpprintf(0, "DKIM signing failed: %s",
-				                                      Z_TYPE_P(msg) == IS_STRING ? Z_STRVAL_P(msg) : "?");
-				zend_clear_exception();
-			} else {
-				outcome->failure.message = zend_string_init("DKIM signing failed", sizeof("DKIM signing failed") - 1, 0);
-			}
-			return;
-		}
-		smtp_prefixed_source_init(&prefixed, ZSTR_VAL(signature), ZSTR_LEN(signature), envelope->source);
-		signed_source = smtp_prefixed_source_as_source(&prefixed);
-		signed_envelope.source = &signed_source;
-		if (signed_envelope.size >= 0) {
-			signed_envelope.size += ZSTR_LEN(signature);
-		}
+	dkim_wrap wrap;
+	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
+		php_smtp_transport_send(mailer->easy, &mailer->config, &signed_envelope, outcome);
 	}
-
-	php_smtp_transport_send(mailer->easy, &mailer->config, &signed_envelope, outcome);
-
-	if (signature) {
-		zend_string_release(signature);
-	}
-	zval_ptr_dtor(&mailer->transcript);
-	ZVAL_COPY(&mailer->transcript, &outcome->transcript);
+	dkim_wrap_release(&wrap);
+	remember_transcript(mailer, outcome);
 }
 
 /* Validates one address for the envelope; throws naming it. */
@@ -178,6 +227,182 @@ static void finish_send(php_smtp_outcome *outcome, zend_string *message_id, zval
 		php_smtp_failure_throw(&outcome->failure, &outcome->transcript, &outcome->rejected);
 	}
 	php_smtp_outcome_dtor(outcome);
+}
+
+static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_smtp_outgoing *out,
+                             php_smtp_envelope *envelope);
+
+/* ---- sendMany: several connections at once over libcurl's multi interface ---- */
+
+typedef struct {
+	CURL *easy;
+	bool busy;
+	int attempt;
+	zval *result; /* the slot in the result array this message fills */
+	php_smtp_outgoing out;
+	php_smtp_envelope envelope;
+	dkim_wrap wrap;
+	php_smtp_transfer transfer;
+	php_smtp_outcome outcome;
+} batch_slot;
+
+static void batch_store_outcome(batch_slot *slot)
+{
+	php_smtp_outcome *o = &slot->outcome;
+	zval_ptr_dtor(slot->result);
+	if (o->ok) {
+		zval accepted, rejected;
+		ZVAL_COPY(&accepted, &o->accepted);
+		ZVAL_COPY(&rejected, &o->rejected);
+		php_smtp_receipt_create(slot->result, slot->out.message_id, &accepted, &rejected, false, o->response);
+	} else {
+		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
+	}
+}
+
+static void batch_slot_release(batch_slot *slot)
+{
+	dkim_wrap_release(&slot->wrap);
+	php_smtp_outgoing_release(&slot->out);
+	php_smtp_outcome_dtor(&slot->outcome);
+	slot->busy = false;
+}
+
+/* Starts the next message in slot. Returns false when none is left. */
+static bool batch_start_next(php_smtp_mailer *mailer, batch_slot *slot, HashTable *messages, HashPosition *pos,
+                             zval *results)
+{
+	zval *message;
+	while ((message = zend_hash_get_current_data_ex(messages, pos)) != NULL) {
+		zend_string *key;
+		zend_ulong index;
+		zend_hash_get_current_key_ex(messages, &key, &index, pos);
+		zend_hash_move_forward_ex(messages, pos);
+		slot->result = key ? zend_hash_find(Z_ARRVAL_P(results), key) : zend_hash_index_find(Z_ARRVAL_P(results), index);
+
+		if (!message_envelope(mailer, Z_OBJ_P(message), &slot->out, &slot->envelope)) {
+			/* this message is bad; the others still go */
+			zval_ptr_dtor(slot->result);
+			ZVAL_OBJ(slot->result, EG(exception));
+			GC_ADDREF(EG(exception));
+			zend_clear_exception();
+			continue;
+		}
+		php_smtp_outcome_init(&slot->outcome);
+		if (!dkim_wrap_envelope(mailer, &slot->envelope, &slot->wrap, &slot->outcome) ||
+		    php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->config, &slot->envelope, &slot->outcome) ==
+		        FAILURE) {
+			if (!slot->outcome.failure.message) {
+				slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
+				slot->outcome.failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
+			}
+			batch_store_outcome(slot);
+			batch_slot_release(slot);
+			continue;
+		}
+		slot->attempt = 0;
+		slot->busy = true;
+		curl_easy_setopt(slot->easy, CURLOPT_FRESH_CONNECT, 0L);
+		curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
+		curl_multi_add_handle(mailer->multi, slot->easy);
+		return true;
+	}
+	return false;
+}
+
+/* A transfer ended: retry it once on a fresh connection if a kept-alive one
+ * had gone stale, else record its result. */
+static void batch_finish(php_smtp_mailer *mailer, batch_slot *slot, CURLcode rc)
+{
+	curl_multi_remove_handle(mailer->multi, slot->easy);
+	if (slot->attempt == 0 && php_smtp_transfer_should_retry(&slot->transfer, rc) &&
+	    smtp_source_rewind(slot->envelope.source) == 0) {
+		php_smtp_transfer_end(&slot->transfer, rc);
+		php_smtp_outcome_dtor(&slot->outcome);
+		php_smtp_outcome_init(&slot->outcome);
+		if (php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->config, &slot->envelope, &slot->outcome) ==
+		    SUCCESS) {
+			slot->attempt = 1;
+			curl_easy_setopt(slot->easy, CURLOPT_FRESH_CONNECT, 1L);
+			curl_multi_add_handle(mailer->multi, slot->easy);
+			return;
+		}
+		rc = CURLE_OUT_OF_MEMORY;
+	} else {
+		php_smtp_transfer_end(&slot->transfer, rc);
+	}
+	batch_store_outcome(slot);
+	remember_transcript(mailer, &slot->outcome);
+	batch_slot_release(slot);
+}
+
+static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurrency, zval *return_value)
+{
+	/* results keep the input's keys and order: fill them in as sends finish */
+	array_init_size(return_value, zend_hash_num_elements(messages));
+	zend_string *key;
+	zend_ulong index;
+	ZEND_HASH_FOREACH_KEY(messages, index, key) {
+		zval null;
+		ZVAL_NULL(&null);
+		if (key) {
+			zend_hash_add_new(Z_ARRVAL_P(return_value), key, &null);
+		} else {
+			zend_hash_index_add_new(Z_ARRVAL_P(return_value), index, &null);
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+
+	if (!mailer->multi) {
+		mailer->multi = curl_multi_init();
+	}
+	/* keep up to `concurrency` connections open for the next batch too */
+	curl_multi_setopt(mailer->multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
+	while (mailer->pool_size < concurrency) {
+		CURL *easy = php_smtp_transport_handle();
+		if (!easy) {
+			break;
+		}
+		mailer->pool[mailer->pool_size++] = easy;
+	}
+	int slots_count = concurrency < mailer->pool_size ? concurrency : mailer->pool_size;
+	batch_slot *slots = ecalloc(slots_count ? slots_count : 1, sizeof(batch_slot));
+
+	HashPosition pos;
+	zend_hash_internal_pointer_reset_ex(messages, &pos);
+	int active = 0;
+	for (int i = 0; i < slots_count; i++) {
+		slots[i].easy = mailer->pool[i];
+		if (batch_start_next(mailer, &slots[i], messages, &pos, return_value)) {
+			active++;
+		}
+	}
+
+	while (active > 0) {
+		int running = 0;
+		curl_multi_perform(mailer->multi, &running);
+		CURLMsg *msg;
+		int queued;
+		while ((msg = curl_multi_info_read(mailer->multi, &queued)) != NULL) {
+			if (msg->msg != CURLMSG_DONE) {
+				continue;
+			}
+			batch_slot *slot = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
+			CURLcode rc = msg->data.result;
+			batch_finish(mailer, slot, rc);
+			if (!slot->busy) {
+				active--;
+				if (batch_start_next(mailer, slot, messages, &pos, return_value)) {
+					active++;
+				}
+			}
+		}
+		if (active > 0) {
+			curl_multi_poll(mailer->multi, NULL, 0, 1000, NULL);
+		}
+	}
+	efree(slots);
 }
 
 ZEND_METHOD(Smtp_Mailer, __construct)
@@ -290,27 +515,37 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	zend_string_release(envelope.from);
 }
 
-/* Sends one Smtp\Message: a Receipt in return_value, or an exception thrown. */
-static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *return_value)
+/* Gets a Message ready: its envelope, pointing into out. Throws and returns
+ * false when the message cannot be sent as it is. */
+static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_smtp_outgoing *out,
+                             php_smtp_envelope *envelope)
 {
 	const php_smtp_config *c = &mailer->config;
 
-	php_smtp_outgoing out;
-	memset(&out, 0, sizeof(out));
+	memset(out, 0, sizeof(*out));
+	memset(envelope, 0, sizeof(*envelope));
 	if (php_smtp_message_prepare(message, c->from ? ZSTR_VAL(c->from) : NULL,
-	                             c->from_name ? ZSTR_VAL(c->from_name) : NULL, &out) == FAILURE) {
-		php_smtp_outgoing_release(&out);
+	                             c->from_name ? ZSTR_VAL(c->from_name) : NULL, out) == FAILURE) {
+		php_smtp_outgoing_release(out);
+		return false;
+	}
+	envelope->from = out->envelope_from ? out->envelope_from : (c->from ? c->from : ZSTR_EMPTY_ALLOC());
+	envelope->recipients = out->recipients;
+	envelope->recipient_count = out->recipient_count;
+	envelope->needs_smtputf8 = out->needs_smtputf8;
+	envelope->source = &out->source;
+	envelope->size = -1;
+	return true;
+}
+
+/* Sends one Smtp\Message: a Receipt in return_value, or an exception thrown. */
+static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *return_value)
+{
+	php_smtp_outgoing out;
+	php_smtp_envelope envelope;
+	if (!message_envelope(mailer, message, &out, &envelope)) {
 		return;
 	}
-
-	php_smtp_envelope envelope = {0};
-	envelope.from = out.envelope_from ? out.envelope_from : (c->from ? c->from : ZSTR_EMPTY_ALLOC());
-	envelope.recipients = out.recipients;
-	envelope.recipient_count = out.recipient_count;
-	envelope.needs_smtputf8 = out.needs_smtputf8;
-	envelope.source = &out.source;
-	envelope.size = -1;
-
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	finish_send(&outcome, out.message_id, return_value);
@@ -361,31 +596,7 @@ ZEND_METHOD(Smtp_Mailer, sendMany)
 	}
 	ZEND_HASH_FOREACH_END();
 
-	/* One message at a time for now; the multi interface comes next. */
-	array_init_size(return_value, zend_hash_num_elements(messages));
-	zend_string *key;
-	zend_ulong index;
-	ZEND_HASH_FOREACH_KEY_VAL(messages, index, key, entry) {
-		zval result;
-		ZVAL_UNDEF(&result);
-		send_message(mailer, Z_OBJ_P(entry), &result);
-		if (EG(exception)) {
-			if (!instanceof_function(EG(exception)->ce, php_smtp_exception_ce) &&
-			    !instanceof_function(EG(exception)->ce, php_smtp_invalid_argument_exception_ce)) {
-				zval_ptr_dtor(return_value);
-				RETURN_THROWS();
-			}
-			ZVAL_OBJ(&result, EG(exception));
-			GC_ADDREF(EG(exception));
-			zend_clear_exception();
-		}
-		if (key) {
-			zend_hash_update(Z_ARRVAL_P(return_value), key, &result);
-		} else {
-			zend_hash_index_update(Z_ARRVAL_P(return_value), index, &result);
-		}
-	}
-	ZEND_HASH_FOREACH_END();
+	send_batch(mailer, messages, (int)concurrency, return_value);
 }
 
 ZEND_METHOD(Smtp_Mailer, transcript)

@@ -18,6 +18,9 @@ typedef struct {
 	php_smtp_config config;
 	bool configured;
 	CURL *easy;      /* created on first send; keeps the connection between sends */
+	CURLM *multi;    /* sendMany: its connections stay open between batches */
+	CURL *pool[64];
+	int pool_size;
 	zval transcript; /* the last session's lines */
 	zend_object std;
 } php_smtp_mailer;
