@@ -53,7 +53,11 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_receipt.c \
     src/smtp_message.c \
     src/lib/address.c \
-    src/smtp_dkim.c"
+    src/lib/encode.c \
+    src/lib/mime.c \
+    src/smtp_dkim.c \
+    src/smtp_spool.c \
+    src/lib/spool_file.c"
 
   PHP_NEW_EXTENSION(smtp, $SMTP_SOURCES, $ext_shared,, $SMTP_CFLAGS)
   PHP_ADD_BUILD_DIR([$ext_builddir/src])

@@ -20,6 +20,7 @@
 #include "smtp_mailer.h"
 #include "smtp_message.h"
 #include "smtp_dkim.h"
+#include "smtp_spool.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(smtp)
 
@@ -113,7 +114,7 @@ static PHP_MINIT_FUNCTION(smtp)
 	}
 	if (php_smtp_errors_minit() == FAILURE || php_smtp_receipt_minit() == FAILURE ||
 	    php_smtp_mailer_minit() == FAILURE || php_smtp_message_minit() == FAILURE ||
-	    php_smtp_dkim_minit() == FAILURE) {
+	    php_smtp_dkim_minit() == FAILURE || php_smtp_spool_minit() == FAILURE) {
 		return FAILURE;
 	}
 	return SUCCESS;
