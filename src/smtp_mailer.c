@@ -8,6 +8,7 @@
 #include "smtp_message.h"
 #include "smtp_errors.h"
 #include "smtp_dkim.h"
+#include "smtp_spool.h"
 #include "lib/address.h"
 #include "lib/source.h"
 #include "smtp_mailer_arginfo.h"
@@ -33,6 +34,7 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 	for (int i = 0; i < mailer->pool_size; i++) {
 		curl_easy_setopt(mailer->pool[i], CURLOPT_VERBOSE, 0L);
 		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERFUNCTION, NULL);
+		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERDATA, NULL);
 	}
 	if (mailer->multi) {
 		/* closes the batch connections, saying QUIT on each */
@@ -47,6 +49,7 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 		/* curl_easy_cleanup says QUIT on a kept-alive connection */
 		curl_easy_setopt(mailer->easy, CURLOPT_VERBOSE, 0L);
 		curl_easy_setopt(mailer->easy, CURLOPT_HEADERFUNCTION, NULL);
+		curl_easy_setopt(mailer->easy, CURLOPT_HEADERDATA, NULL);
 		curl_easy_cleanup(mailer->easy);
 		mailer->easy = NULL;
 	}
@@ -150,7 +153,7 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 {
 	php_smtp_outcome_init(outcome);
 	if (!mailer->easy) {
-		mailer->easy = php_smtp_transport_handle();
+		mailer->easy = php_smtp_transport_handle(&mailer->sockets);
 		if (!mailer->easy) {
 			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
 			outcome->failure.message = zend_string_init("libcurl could not make a handle",
@@ -162,7 +165,7 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	php_smtp_envelope signed_envelope = *envelope;
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
-		php_smtp_transport_send(mailer->easy, &mailer->config, &signed_envelope, outcome);
+		php_smtp_transport_send(mailer->easy, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
 	}
 	dkim_wrap_release(&wrap);
 	remember_transcript(mailer, outcome);
@@ -290,7 +293,7 @@ static bool batch_start_next(php_smtp_mailer *mailer, batch_slot *slot, HashTabl
 		}
 		php_smtp_outcome_init(&slot->outcome);
 		if (!dkim_wrap_envelope(mailer, &slot->envelope, &slot->wrap, &slot->outcome) ||
-		    php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->config, &slot->envelope, &slot->outcome) ==
+		    php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->sockets, &mailer->config, &slot->envelope, &slot->outcome) ==
 		        FAILURE) {
 			if (!slot->outcome.failure.message) {
 				slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
@@ -320,7 +323,7 @@ static void batch_finish(php_smtp_mailer *mailer, batch_slot *slot, CURLcode rc)
 		php_smtp_transfer_end(&slot->transfer, rc);
 		php_smtp_outcome_dtor(&slot->outcome);
 		php_smtp_outcome_init(&slot->outcome);
-		if (php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->config, &slot->envelope, &slot->outcome) ==
+		if (php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->sockets, &mailer->config, &slot->envelope, &slot->outcome) ==
 		    SUCCESS) {
 			slot->attempt = 1;
 			curl_easy_setopt(slot->easy, CURLOPT_FRESH_CONNECT, 1L);
@@ -359,7 +362,7 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 	/* keep up to `concurrency` connections open for the next batch too */
 	curl_multi_setopt(mailer->multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
 	while (mailer->pool_size < concurrency) {
-		CURL *easy = php_smtp_transport_handle();
+		CURL *easy = php_smtp_transport_handle(&mailer->sockets);
 		if (!easy) {
 			break;
 		}
@@ -509,7 +512,9 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	zend_string *message_id = raw_message_id(ZSTR_VAL(data), ZSTR_LEN(data));
-	finish_send(&outcome, message_id, return_value);
+	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, return_value)) {
+		finish_send(&outcome, message_id, return_value);
+	}
 	zend_string_release(message_id);
 	envelope_free_recipients(recipients, count);
 	zend_string_release(envelope.from);
@@ -548,7 +553,9 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	}
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
-	finish_send(&outcome, out.message_id, return_value);
+	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, out.message_id, return_value)) {
+		finish_send(&outcome, out.message_id, return_value);
+	}
 	php_smtp_outgoing_release(&out);
 }
 

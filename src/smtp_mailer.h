@@ -21,6 +21,7 @@ typedef struct {
 	CURLM *multi;    /* sendMany: its connections stay open between batches */
 	CURL *pool[64];
 	int pool_size;
+	php_smtp_sockets sockets; /* what the handles above have open */
 	zval transcript; /* the last session's lines */
 	zend_object std;
 } php_smtp_mailer;

@@ -4,6 +4,8 @@
 #include <math.h>
 #include "ext/standard/php_string.h"
 #include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "smtp_transport.h"
 #include "lib/reply.h"
@@ -37,6 +39,57 @@ void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
 		outcome->response = NULL;
 	}
 	php_smtp_failure_dtor(&outcome->failure);
+}
+
+/* ---- sockets ----
+ *
+ * After a failure libcurl says QUIT and then waits for the reply as long as
+ * for any reply: a stalled server would hold PHP for twice the timeout. A
+ * QUIT's reply tells us nothing we need, so once QUIT is on the wire the
+ * socket is shut down and libcurl's wait ends at once. libcurl does not hand
+ * out a connection's socket mid-transfer, so the mailer keeps a registry of
+ * the sockets its handles opened and finds the right one by local port. */
+
+static int sockopt_callback(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+	php_smtp_sockets *sockets = clientp;
+	if (purpose == CURLSOCKTYPE_IPCXN && sockets->count < PHP_SMTP_MAX_SOCKETS) {
+		sockets->fds[sockets->count++] = fd;
+	}
+	return CURL_SOCKOPT_OK;
+}
+
+static int closesocket_callback(void *clientp, curl_socket_t fd)
+{
+	php_smtp_sockets *sockets = clientp;
+	for (int i = 0; i < sockets->count; i++) {
+		if (sockets->fds[i] == fd) {
+			sockets->fds[i] = sockets->fds[--sockets->count];
+			break;
+		}
+	}
+	return close(fd);
+}
+
+static void shutdown_current_socket(php_smtp_transfer *t)
+{
+	long local_port = -1;
+	if (!t->sockets || curl_easy_getinfo(t->easy, CURLINFO_LOCAL_PORT, &local_port) != CURLE_OK || local_port <= 0) {
+		return;
+	}
+	for (int i = 0; i < t->sockets->count; i++) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		if (getsockname(t->sockets->fds[i], (struct sockaddr *)&addr, &len) != 0) {
+			continue;
+		}
+		int port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
+		                                      : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+		if (port == local_port) {
+			shutdown(t->sockets->fds[i], SHUT_RDWR);
+			return;
+		}
+	}
 }
 
 /* ---- transcript ---- */
@@ -137,7 +190,10 @@ static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t siz
 			bool was_in_auth = t->redactor.in_auth;
 			size_t safe_len = smtp_redact_client_line(&t->redactor, p, len, safe, sizeof(safe));
 			transcript_add(t, "C: ", safe, safe_len);
-			if (!was_in_auth) {
+			if (!was_in_auth && phase_of_command(p, len) == PHP_SMTP_PHASE_QUIT) {
+				/* keep the phase the session failed in; do not wait for 221 */
+				shutdown_current_socket(t);
+			} else if (!was_in_auth) {
 				t->phase = phase_of_command(p, len);
 				if (t->phase == PHP_SMTP_PHASE_RCPT) {
 					if (t->current_recipient) {
@@ -173,6 +229,15 @@ static void reply_complete(php_smtp_transfer *t, int code)
 	t->last_reply = text;
 	smtp_reply_enhanced_status(ZSTR_VAL(text), ZSTR_LEN(text), t->last_enhanced);
 	smtp_redact_server_reply(&t->redactor, code);
+	if (code >= 400) {
+		t->refusal_code = code;
+		t->refusal_phase = t->phase;
+		memcpy(t->refusal_enhanced, t->last_enhanced, sizeof(t->refusal_enhanced));
+		if (t->refusal) {
+			zend_string_release(t->refusal);
+		}
+		t->refusal = zend_string_copy(text);
+	}
 
 	switch (t->phase) {
 	case PHP_SMTP_PHASE_STARTTLS:
@@ -307,12 +372,16 @@ static size_t read_callback(char *buffer, size_t size, size_t nitems, void *user
 
 /* ---- setup ---- */
 
-CURL *php_smtp_transport_handle(void)
+CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
 {
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		return NULL;
 	}
+	curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, sockopt_callback);
+	curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, sockets);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, closesocket_callback);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, sockets);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
@@ -356,11 +425,13 @@ static zend_string *build_url(const php_smtp_config *c)
 	                  c->port, c->helo ? ZSTR_VAL(c->helo) : "localhost");
 }
 
-zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, const php_smtp_config *c,
-                                    const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+                                    const php_smtp_config *c, const php_smtp_envelope *envelope,
+                                    php_smtp_outcome *outcome)
 {
 	memset(t, 0, sizeof(*t));
 	t->easy = easy;
+	t->sockets = sockets;
 	t->config = c;
 	t->envelope = envelope;
 	t->outcome = outcome;
@@ -445,15 +516,17 @@ void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
 			                            : ZSTR_EMPTY_ALLOC();
 		}
 	} else {
+		/* A refusal explains a failure better than whatever followed it (QUIT). */
+		bool refused = t->refusal_code != 0;
+		zend_string *reply = refused ? t->refusal : t->last_reply;
 		php_smtp_observation seen = {
 		    .curl_code = rc == CURLE_OK ? CURLE_SEND_ERROR : rc,
 		    .curl_error = t->curl_error,
-		    .phase = t->phase,
-		    .reply_code = t->last_code,
-		    .reply = t->last_reply ? ZSTR_VAL(t->last_reply) : NULL,
-		    .enhanced = t->last_enhanced,
-		    .all_recipients_rejected = t->phase == PHP_SMTP_PHASE_RCPT && accepted == 0 &&
-		                               zend_hash_num_elements(Z_ARRVAL(o->rejected)) > 0,
+		    .phase = refused ? t->refusal_phase : t->phase,
+		    .reply_code = refused ? t->refusal_code : t->last_code,
+		    .reply = reply ? ZSTR_VAL(reply) : NULL,
+		    .enhanced = refused ? t->refusal_enhanced : t->last_enhanced,
+		    .all_recipients_rejected = accepted == 0 && zend_hash_num_elements(Z_ARRVAL(o->rejected)) > 0,
 		    .host = ZSTR_VAL(t->config->host),
 		    .port = (long)t->config->port,
 		};
@@ -478,6 +551,10 @@ void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
 		zend_string_release(t->current_recipient);
 		t->current_recipient = NULL;
 	}
+	if (t->refusal) {
+		zend_string_release(t->refusal);
+		t->refusal = NULL;
+	}
 	smart_str_free(&t->reply);
 	php_smtp_failure_dtor(&t->stop_failure);
 }
@@ -497,12 +574,12 @@ bool php_smtp_transfer_should_retry(const php_smtp_transfer *t, CURLcode rc)
 	return t->replies == 0 || t->first_reply_code == 421;
 }
 
-void php_smtp_transport_send(CURL *easy, const php_smtp_config *config, const php_smtp_envelope *envelope,
-                             php_smtp_outcome *outcome)
+void php_smtp_transport_send(CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
+                             const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		php_smtp_transfer transfer;
-		if (php_smtp_transfer_begin(&transfer, easy, config, envelope, outcome) == FAILURE) {
+		if (php_smtp_transfer_begin(&transfer, easy, sockets, config, envelope, outcome) == FAILURE) {
 			outcome->ok = false;
 			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
 			outcome->failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);

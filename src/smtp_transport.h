@@ -40,9 +40,17 @@ typedef struct {
 	zval transcript;         /* list of lines, redacted */
 } php_smtp_outcome;
 
+/* The sockets a mailer's libcurl handles have open (see smtp_transport.c). */
+#define PHP_SMTP_MAX_SOCKETS 80
+typedef struct {
+	curl_socket_t fds[PHP_SMTP_MAX_SOCKETS];
+	int count;
+} php_smtp_sockets;
+
 /* One transaction's state while libcurl runs it. */
 typedef struct php_smtp_transfer {
 	CURL *easy;
+	php_smtp_sockets *sockets;
 	const php_smtp_config *config;
 	const php_smtp_envelope *envelope;
 	php_smtp_outcome *outcome;
@@ -65,17 +73,25 @@ typedef struct php_smtp_transfer {
 	zend_string *last_reply;
 	zend_string *current_recipient;
 
+	/* the last refusal (4xx/5xx) and where it came: what a failure reports,
+	 * even when libcurl says QUIT afterwards */
+	int refusal_code;
+	char refusal_enhanced[16];
+	zend_string *refusal;
+	php_smtp_phase refusal_phase;
+
 	bool stop;             /* a callback decided the transaction must end now */
 	php_smtp_failure stop_failure;
 } php_smtp_transfer;
 
 /* Makes an easy handle with the options every transaction shares. malloc'd by libcurl. */
-CURL *php_smtp_transport_handle(void);
+CURL *php_smtp_transport_handle(php_smtp_sockets *sockets);
 
 /* Sets up transfer to send envelope over easy with config. outcome must stay
  * valid until php_smtp_transfer_end(). */
-zend_result php_smtp_transfer_begin(php_smtp_transfer *transfer, CURL *easy, const php_smtp_config *config,
-                                    const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
+zend_result php_smtp_transfer_begin(php_smtp_transfer *transfer, CURL *easy, php_smtp_sockets *sockets,
+                                    const php_smtp_config *config, const php_smtp_envelope *envelope,
+                                    php_smtp_outcome *outcome);
 
 /* Records how the transaction ended (libcurl's result) in the outcome, and
  * releases what begin() made. */
@@ -88,8 +104,8 @@ bool php_smtp_transfer_should_retry(const php_smtp_transfer *transfer, CURLcode 
 
 /* Sends one message over easy (blocking), retrying once on a stale
  * kept-alive connection. */
-void php_smtp_transport_send(CURL *easy, const php_smtp_config *config, const php_smtp_envelope *envelope,
-                             php_smtp_outcome *outcome);
+void php_smtp_transport_send(CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
+                             const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
 
 void php_smtp_outcome_init(php_smtp_outcome *outcome);
 void php_smtp_outcome_dtor(php_smtp_outcome *outcome);

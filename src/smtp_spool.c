@@ -1,0 +1,523 @@
+/*
+ * Smtp\Spool and the Mailer's spool hook, the Zend side. What a spooled file
+ * looks like and how it is written safely lives in lib/spool_file.c; this file
+ * decides when to queue, when to retry, and when to give up.
+ *
+ * Two flushers never send one message twice: each file is sent only while
+ * flock()ed by its sender, and a sent file is unlinked before the lock goes;
+ * smtp_spool_open_locked() refuses a file whose name no longer points at it.
+ */
+#include "php.h"
+#include "zend_interfaces.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "smtp_spool.h"
+#include "smtp_mailer.h"
+#include "smtp_receipt.h"
+#include "smtp_errors.h"
+#include "lib/spool_file.h"
+#include "smtp_spool_arginfo.h"
+
+zend_class_entry *php_smtp_spool_ce;
+static zend_object_handlers spool_handlers;
+
+#define SPOOL_DEFAULT_MAX_AGE   (2 * 24 * 3600)
+#define SPOOL_DEFAULT_RETRY_MIN 60
+#define SPOOL_DEFAULT_RETRY_MAX 3600
+
+typedef struct {
+	zend_string *dir;
+	zend_long max_age;
+	zend_long retry_min;
+	zend_long retry_max;
+	zend_object std;
+} php_smtp_spool;
+
+static inline php_smtp_spool *spool_from_obj(zend_object *obj)
+{
+	return (php_smtp_spool *) ((char *) obj - XtOffsetOf(php_smtp_spool, std));
+}
+#define Z_SMTP_SPOOL_P(zv) spool_from_obj(Z_OBJ_P(zv))
+
+static zend_object *spool_create(zend_class_entry *ce)
+{
+	php_smtp_spool *spool = zend_object_alloc(sizeof(php_smtp_spool), ce);
+	zend_object_std_init(&spool->std, ce);
+	object_properties_init(&spool->std, ce);
+	spool->std.handlers = &spool_handlers;
+	return &spool->std;
+}
+
+static void spool_free(zend_object *obj)
+{
+	php_smtp_spool *spool = spool_from_obj(obj);
+	if (spool->dir) {
+		zend_string_release(spool->dir);
+	}
+	zend_object_std_dtor(obj);
+}
+
+static bool spool_ready(php_smtp_spool *spool)
+{
+	if (!spool->dir) {
+		zend_throw_error(NULL, "Smtp\\Spool was not constructed");
+		return false;
+	}
+	return true;
+}
+
+/* ---- the Mailer's hook ---- */
+
+bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                           php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+{
+	if (!config->spool || outcome->ok || EG(exception) || !php_smtp_failure_is_temporary(&outcome->failure)) {
+		return false;
+	}
+	char err[256] = "";
+	const char *dir = ZSTR_VAL(config->spool);
+	/* the bytes are read again from the source, streamed into the file */
+	if (smtp_source_rewind(envelope->source) != 0) {
+		php_error_docref(NULL, E_WARNING, "Could not spool the message: the message source cannot be re-read: %s",
+		                 smtp_source_error(envelope->source));
+		return false;
+	}
+	if (smtp_spool_dirs_make(dir, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_WARNING, "Could not spool the message: %s", err);
+		return false;
+	}
+
+	time_t now = time(NULL);
+	smtp_spool_meta meta = {0};
+	meta.from = ZSTR_VAL(envelope->from);
+	meta.recipients = ecalloc(envelope->recipient_count ? envelope->recipient_count : 1, sizeof(char *));
+	for (size_t i = 0; i < envelope->recipient_count; i++) {
+		meta.recipients[i] = ZSTR_VAL(envelope->recipients[i]);
+	}
+	meta.recipient_count = envelope->recipient_count;
+	meta.smtputf8 = envelope->needs_smtputf8;
+	meta.queued_at = now;
+	meta.attempts = 1;
+	meta.next_try = now + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
+	meta.last_error = outcome->failure.message ? ZSTR_VAL(outcome->failure.message) : "";
+	/* a header line must stay one line */
+	char *one_line_error = estrdup(meta.last_error);
+	for (char *p = one_line_error; *p; p++) {
+		if (*p == '\r' || *p == '\n') {
+			*p = ' ';
+		}
+	}
+	meta.last_error = one_line_error;
+
+	char name[SMTP_SPOOL_NAME_MAX];
+	smtp_spool_new_name(name, (int64_t) now);
+	int rc = smtp_spool_store(dir, "queue", name, &meta, envelope->source, err, sizeof(err));
+	efree(meta.recipients);
+	efree(one_line_error);
+	if (rc != 0) {
+		php_error_docref(NULL, E_WARNING, "Could not spool the message: %s", err);
+		return false;
+	}
+
+	zval accepted, rejected;
+	array_init(&accepted);
+	array_init(&rejected);
+	php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, true, outcome->failure.message);
+	php_smtp_outcome_dtor(outcome);
+	return true;
+}
+
+/* ---- listing ---- */
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The message files in dir/area, oldest first; *count set. Free with names_free. */
+static char **names_list(zend_string *dir, const char *area, size_t *count)
+{
+	*count = 0;
+	char *path;
+	spprintf(&path, 0, "%s/%s", ZSTR_VAL(dir), area);
+	DIR *d = opendir(path);
+	efree(path);
+	if (!d) {
+		return NULL;
+	}
+	size_t cap = 16;
+	char **names = emalloc(cap * sizeof(char *));
+	struct dirent *entry;
+	while ((entry = readdir(d)) != NULL) {
+		if (!smtp_spool_name_valid(entry->d_name)) {
+			continue; /* dot files, editor leftovers, anything not ours */
+		}
+		if (*count == cap) {
+			cap *= 2;
+			names = erealloc(names, cap * sizeof(char *));
+		}
+		names[(*count)++] = estrdup(entry->d_name);
+	}
+	closedir(d);
+	qsort(names, *count, sizeof(char *), compare_names);
+	return names;
+}
+
+static void names_free(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		efree(names[i]);
+	}
+	if (names) {
+		efree(names);
+	}
+}
+
+static void add_meta_entry(zval *list, const char *id, const smtp_spool_meta *meta, zend_long size)
+{
+	zval entry, recipients;
+	array_init(&entry);
+	add_assoc_string(&entry, "id", (char *) id);
+	add_assoc_string(&entry, "from", meta->from);
+	array_init_size(&recipients, (uint32_t) meta->recipient_count);
+	for (size_t i = 0; i < meta->recipient_count; i++) {
+		add_next_index_string(&recipients, meta->recipients[i]);
+	}
+	add_assoc_zval(&entry, "recipients", &recipients);
+	add_assoc_long(&entry, "attempts", (zend_long) meta->attempts);
+	add_assoc_long(&entry, "queued_at", (zend_long) meta->queued_at);
+	add_assoc_long(&entry, "next_try", (zend_long) meta->next_try);
+	add_assoc_string(&entry, "last_error", meta->last_error);
+	add_assoc_long(&entry, "size", size);
+	add_next_index_zval(list, &entry);
+}
+
+/* ---- Smtp\Spool ---- */
+
+static bool option_long(zval *value, const char *name, zend_long min, zend_long *out)
+{
+	ZVAL_DEREF(value);
+	if (Z_TYPE_P(value) != IS_LONG || Z_LVAL_P(value) < min) {
+		php_smtp_throw_invalid("Spool option \"%s\" must be an integer of at least " ZEND_LONG_FMT, name, min);
+		return false;
+	}
+	*out = Z_LVAL_P(value);
+	return true;
+}
+
+ZEND_METHOD(Smtp_Spool, __construct)
+{
+	zend_string *dir;
+	HashTable *options = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_PATH_STR(dir)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	if (spool->dir) {
+		zend_throw_error(NULL, "Smtp\\Spool is already constructed");
+		RETURN_THROWS();
+	}
+	if (ZSTR_LEN(dir) == 0) {
+		zend_argument_value_error(1, "must not be empty");
+		RETURN_THROWS();
+	}
+	zend_long max_age = SPOOL_DEFAULT_MAX_AGE, retry_min = SPOOL_DEFAULT_RETRY_MIN, retry_max = SPOOL_DEFAULT_RETRY_MAX;
+	if (options) {
+		zend_string *key;
+		zval *value;
+		ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, value) {
+			bool ok;
+			if (!key) {
+				php_smtp_throw_invalid("Spool options must be keyed (max_age, retry_min, retry_max)");
+				RETURN_THROWS();
+			} else if (zend_string_equals_literal(key, "max_age")) {
+				ok = option_long(value, "max_age", 0, &max_age);
+			} else if (zend_string_equals_literal(key, "retry_min")) {
+				ok = option_long(value, "retry_min", 1, &retry_min);
+			} else if (zend_string_equals_literal(key, "retry_max")) {
+				ok = option_long(value, "retry_max", 1, &retry_max);
+			} else {
+				php_smtp_throw_invalid("Unknown spool option \"%s\" (expected max_age, retry_min, retry_max)",
+				                       ZSTR_VAL(key));
+				RETURN_THROWS();
+			}
+			if (!ok) {
+				RETURN_THROWS();
+			}
+		} ZEND_HASH_FOREACH_END();
+	}
+	if (retry_max < retry_min) {
+		php_smtp_throw_invalid("Spool option \"retry_max\" must not be less than \"retry_min\"");
+		RETURN_THROWS();
+	}
+
+	char err[256];
+	if (smtp_spool_dirs_make(ZSTR_VAL(dir), err, sizeof(err)) != 0) {
+		php_smtp_failure failure = {0};
+		failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		failure.message = strpprintf(0, "Spool: %s", err);
+		php_smtp_failure_throw(&failure, NULL, NULL);
+		php_smtp_failure_dtor(&failure);
+		RETURN_THROWS();
+	}
+	/* without a trailing slash, so paths built from it look right in errors */
+	size_t len = ZSTR_LEN(dir);
+	while (len > 1 && ZSTR_VAL(dir)[len - 1] == '/') {
+		len--;
+	}
+	spool->dir = zend_string_init(ZSTR_VAL(dir), len, 0);
+	spool->max_age = max_age;
+	spool->retry_min = retry_min;
+	spool->retry_max = retry_max;
+}
+
+ZEND_METHOD(Smtp_Spool, count)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	size_t count;
+	char **names = names_list(spool->dir, "queue", &count);
+	names_free(names, count);
+	RETURN_LONG((zend_long) count);
+}
+
+ZEND_METHOD(Smtp_Spool, messages)
+{
+	bool failed = false;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_BOOL(failed)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	const char *area = failed ? "failed" : "queue";
+	size_t count;
+	char **names = names_list(spool->dir, area, &count);
+	array_init(return_value);
+	for (size_t i = 0; i < count; i++) {
+		char *path;
+		spprintf(&path, 0, "%s/%s/%s", ZSTR_VAL(spool->dir), area, names[i]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		efree(path);
+		if (fd < 0) {
+			continue; /* sent or moved since the listing */
+		}
+		smtp_spool_meta meta;
+		off_t body_offset;
+		char err[160];
+		struct stat st;
+		if (fstat(fd, &st) == 0 && smtp_spool_meta_read(fd, &meta, &body_offset, err, sizeof(err)) == 0) {
+			add_meta_entry(return_value, names[i], &meta, (zend_long) (st.st_size - body_offset));
+			smtp_spool_meta_free(&meta);
+		}
+		close(fd);
+	}
+	names_free(names, count);
+}
+
+typedef struct {
+	zend_long sent, deferred, failed, busy, waiting;
+	zval errors;
+} flush_summary;
+
+/* Moves a message out of queue/ into failed/ with its last error. The lock
+ * on the queued file is held throughout, so nobody sends it meanwhile. */
+static bool give_up(php_smtp_spool *spool, const char *name, smtp_spool_meta *meta, smtp_source *body)
+{
+	char err[256];
+	if (smtp_source_rewind(body) != 0 ||
+	    smtp_spool_store(ZSTR_VAL(spool->dir), "failed", name, meta, body, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_WARNING, "Spool: could not move %s to failed/: %s", name, err);
+		return false;
+	}
+	char *path, *queue;
+	spprintf(&path, 0, "%s/queue/%s", ZSTR_VAL(spool->dir), name);
+	spprintf(&queue, 0, "%s/queue", ZSTR_VAL(spool->dir));
+	unlink(path);
+	smtp_spool_sync_dir(queue);
+	efree(path);
+	efree(queue);
+	return true;
+}
+
+/* Tries one locked message. Returns false when flushing must stop (an
+ * exception from user code, e.g. the debug callback). */
+static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char *name, int fd, bool force,
+                      zend_long *tried, flush_summary *summary)
+{
+	smtp_spool_meta meta;
+	off_t body_offset;
+	char err[256];
+	struct stat st;
+	smtp_spool_body body;
+	smtp_spool_body_init(&body, fd, 0);
+	smtp_source source = smtp_spool_body_as_source(&body);
+
+	if (fstat(fd, &st) != 0 || smtp_spool_meta_read(fd, &meta, &body_offset, err, sizeof(err)) != 0) {
+		/* unreadable: keep it for a person to look at, out of the way */
+		char *from, *to;
+		spprintf(&from, 0, "%s/queue/%s", ZSTR_VAL(spool->dir), name);
+		spprintf(&to, 0, "%s/failed/%s", ZSTR_VAL(spool->dir), name);
+		if (rename(from, to) == 0) {
+			summary->failed++;
+			add_assoc_string(&summary->errors, (char *) name, err);
+		}
+		efree(from);
+		efree(to);
+		return true;
+	}
+	time_t now = time(NULL);
+	if (!force && meta.next_try > (int64_t) now) {
+		summary->waiting++;
+		smtp_spool_meta_free(&meta);
+		return true;
+	}
+	(*tried)++;
+
+	body.body_offset = body_offset;
+	smtp_source_rewind(&source);
+	php_smtp_envelope envelope = {0};
+	envelope.from = zend_string_init(meta.from, strlen(meta.from), 0);
+	envelope.recipients = safe_emalloc(meta.recipient_count, sizeof(zend_string *), 0);
+	for (size_t i = 0; i < meta.recipient_count; i++) {
+		envelope.recipients[i] = zend_string_init(meta.recipients[i], strlen(meta.recipients[i]), 0);
+	}
+	envelope.recipient_count = meta.recipient_count;
+	envelope.needs_smtputf8 = meta.smtputf8;
+	envelope.source = &source;
+	envelope.size = (curl_off_t) (st.st_size - body_offset);
+
+	php_smtp_outcome outcome;
+	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
+	bool go_on = !EG(exception);
+
+	if (!go_on) {
+		/* left queued as it was: the next flush tries it again */
+	} else if (outcome.ok) {
+		/* unlinked while still locked: no other flusher can pick it up now */
+		char *path, *queue;
+		spprintf(&path, 0, "%s/queue/%s", ZSTR_VAL(spool->dir), name);
+		spprintf(&queue, 0, "%s/queue", ZSTR_VAL(spool->dir));
+		unlink(path);
+		smtp_spool_sync_dir(queue);
+		efree(path);
+		efree(queue);
+		summary->sent++;
+	} else {
+		const char *why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown failure";
+		smtp_spool_meta_set_error(&meta, why);
+		meta.attempts++;
+		add_assoc_string(&summary->errors, (char *) name, meta.last_error);
+		bool too_old = (int64_t) now - meta.queued_at >= (int64_t) spool->max_age;
+		if (php_smtp_failure_is_temporary(&outcome.failure) && !too_old) {
+			meta.next_try = (int64_t) now + smtp_spool_backoff(meta.attempts, spool->retry_min, spool->retry_max);
+			/* rewritten whole and renamed over the old file: a crash leaves
+			 * either the old state or the new one */
+			if (smtp_source_rewind(&source) != 0 ||
+			    smtp_spool_store(ZSTR_VAL(spool->dir), "queue", name, &meta, &source, err, sizeof(err)) != 0) {
+				php_error_docref(NULL, E_WARNING, "Spool: could not update %s: %s", name, err);
+			}
+			summary->deferred++;
+		} else if (give_up(spool, name, &meta, &source)) {
+			summary->failed++;
+		}
+	}
+
+	php_smtp_outcome_dtor(&outcome);
+	for (size_t i = 0; i < envelope.recipient_count; i++) {
+		zend_string_release(envelope.recipients[i]);
+	}
+	efree(envelope.recipients);
+	zend_string_release(envelope.from);
+	smtp_spool_meta_free(&meta);
+	return go_on;
+}
+
+ZEND_METHOD(Smtp_Spool, flush)
+{
+	zval *mailer_zv;
+	zend_long limit = 100;
+	bool force = false;
+
+	ZEND_PARSE_PARAMETERS_START(1, 3)
+		Z_PARAM_OBJECT_OF_CLASS(mailer_zv, php_smtp_mailer_ce)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_LONG(limit)
+		Z_PARAM_BOOL(force)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	if (limit < 1) {
+		zend_argument_value_error(2, "must be at least 1");
+		RETURN_THROWS();
+	}
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(mailer_zv);
+	if (!mailer->configured) {
+		zend_throw_error(NULL, "Smtp\\Mailer was not constructed");
+		RETURN_THROWS();
+	}
+
+	flush_summary summary = {0};
+	array_init(&summary.errors);
+	size_t count;
+	char **names = names_list(spool->dir, "queue", &count);
+	zend_long tried = 0;
+	bool stopped = false;
+	for (size_t i = 0; i < count && tried < limit && !stopped; i++) {
+		bool busy;
+		char *dir = ZSTR_VAL(spool->dir);
+		int fd = smtp_spool_open_locked(dir, names[i], &busy);
+		if (fd < 0) {
+			summary.busy += busy; /* another flusher has it; gone ones are not counted */
+			continue;
+		}
+		stopped = !flush_one(spool, mailer, names[i], fd, force, &tried, &summary);
+		close(fd); /* releases the lock, after the file was unlinked or replaced */
+	}
+	names_free(names, count);
+	if (stopped) {
+		zval_ptr_dtor(&summary.errors);
+		RETURN_THROWS();
+	}
+
+	names = names_list(spool->dir, "queue", &count);
+	names_free(names, count);
+	array_init(return_value);
+	add_assoc_long(return_value, "sent", summary.sent);
+	add_assoc_long(return_value, "deferred", summary.deferred);
+	add_assoc_long(return_value, "failed", summary.failed);
+	add_assoc_long(return_value, "busy", summary.busy);
+	add_assoc_long(return_value, "waiting", summary.waiting);
+	add_assoc_long(return_value, "remaining", (zend_long) count);
+	add_assoc_zval(return_value, "errors", &summary.errors);
+}
+
+zend_result php_smtp_spool_minit(void)
+{
+	php_smtp_spool_ce = register_class_Smtp_Spool(zend_ce_countable);
+	php_smtp_spool_ce->create_object = spool_create;
+
+	memcpy(&spool_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
+	spool_handlers.offset = XtOffsetOf(php_smtp_spool, std);
+	spool_handlers.free_obj = spool_free;
+	spool_handlers.clone_obj = NULL;
+	return SUCCESS;
+}
