@@ -6,10 +6,12 @@
 set -euo pipefail
 
 core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl-dev libidn2-dev
-	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer)
+	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer curl valgrind)
+# npm only when no npm is on PATH: NodeSource's nodejs ships its own npm and conflicts with Debian's.
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
-	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs npm)
-bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine)
+	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
+	phpunit gettext)
+bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
 
 want=()

@@ -1,0 +1,196 @@
+// End-to-end test of Native SMTP in Debian's headless Chromium (playwright-core, never a
+// downloaded browser): log in, fill and save the settings, Send Test, check what the capture
+// server received; then a wrong password must show the 535 hint. Screenshots go to artifacts/wp/.
+// Run by scripts/wp-test.sh with the rig's env.sh sourced. Prints one "ok"/"not ok" line per
+// check and, last, "e2e: N passed, N failed"; exits 1 on any failure.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = (name) => {
+	const value = process.env[name];
+	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first`);
+	return value;
+};
+const WP_URL = env('WP_URL');
+const STATE = env('WP_STATE');
+const ADMIN_USER = env('WP_ADMIN_USER');
+const ADMIN_PASSWORD = env('WP_ADMIN_PASSWORD');
+const SMTP_PORT = env('SMTP_CAPTURE_PORT');
+const SMTP_USER = env('SMTP_CAPTURE_USER');
+const SMTP_PASSWORD = env('SMTP_CAPTURE_PASSWORD');
+const SPOOL = env('SMTP_CAPTURE_SPOOL');
+const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
+const FROM_EMAIL = 'e2e-sender@wpe2e.test';
+const FROM_NAME = 'Native SMTP E2E';
+const SUCCESS = 'Test HTML email was sent successfully! Please check your inbox to make sure it is delivered.';
+
+let passed = 0;
+let failed = 0;
+function check(name, condition, detail = '') {
+	if (condition) {
+		passed++;
+		console.log(`ok - ${name}`);
+	} else {
+		failed++;
+		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
+	}
+}
+
+// The capture server's record of the message sent to `to` whose Subject contains `marker`,
+// among those that arrived after `since` (a list of .json names seen before).
+function captured(since, predicate) {
+	const names = fs.readdirSync(SPOOL).filter((n) => /^\d+\.json$/.test(n) && !since.has(n)).sort();
+	for (const name of names) {
+		const meta = JSON.parse(fs.readFileSync(path.join(SPOOL, name), 'utf8'));
+		const eml = fs.readFileSync(path.join(SPOOL, name.replace(/\.json$/, '.eml')), 'latin1');
+		if (predicate(meta, eml)) return { meta, eml };
+	}
+	return null;
+}
+const spoolNames = () => new Set(fs.readdirSync(SPOOL).filter((n) => n.endsWith('.json')));
+
+async function main() {
+	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+			'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+		viewport: { width: 1280, height: 1000 },
+	});
+	const page = context.pages()[0] || (await context.newPage());
+	page.setDefaultTimeout(20000);
+	const sameOriginErrors = [];
+	page.on('response', (response) => {
+		if (response.url().startsWith(WP_URL) && response.status() >= 400) {
+			sameOriginErrors.push(`${response.status()} ${response.url()}`);
+		}
+	});
+	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+	try {
+		// 1. Log in.
+		await page.goto(`${WP_URL}/wp-login.php`);
+		await page.fill('#user_login', ADMIN_USER);
+		await page.fill('#user_pass', ADMIN_PASSWORD);
+		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+		check('logged in to wp-admin', (await page.locator('#wpadminbar').count()) === 1);
+		await shot('01-dashboard');
+
+		// 2. Settings -> Native SMTP, through the menu as a user would.
+		await page.click('#menu-settings > a');
+		await Promise.all([page.waitForNavigation(), page.click('#menu-settings a[href="options-general.php?page=native-smtp"]')]);
+		check('Settings -> Native SMTP opens the page', page.url().endsWith('options-general.php?page=native-smtp'), page.url());
+		await page.waitForSelector('#native-smtp-settings');
+		const labels = await page.locator('.form-table th').allInnerTexts();
+		for (const label of ['From Email', 'From Name', 'SMTP Host', 'Encryption', 'SMTP Port', 'Authentication',
+			'SMTP Username', 'SMTP Password', 'Return-Path']) {
+			check(`field labelled "${label}"`, labels.map((t) => t.trim()).includes(label), labels.join(' | '));
+		}
+		check('"Save Settings" button', (await page.getByRole('button', { name: 'Save Settings' }).count()) === 1);
+
+		// Encryption moves an untyped port: SSL -> 465, None -> 25, TLS -> 587.
+		const port = page.locator('#native-smtp-port');
+		await port.fill(''); // an empty port is not "typed by the user"
+		await page.check('#native-smtp-encryption-ssl');
+		const sslPort = await port.inputValue();
+		await page.check('#native-smtp-encryption-none');
+		const nonePort = await port.inputValue();
+		await page.check('#native-smtp-encryption-tls');
+		check('choosing SSL / None / TLS sets port 465 / 25 / 587', sslPort === '465' && nonePort === '25' && (await port.inputValue()) === '587', `${sslPort} ${nonePort}`);
+		await port.fill(SMTP_PORT);
+		await page.check('#native-smtp-encryption-ssl');
+		check('a typed port is kept when the encryption changes', (await port.inputValue()) === SMTP_PORT);
+
+		// 3. Fill and save.
+		await page.getByLabel('From Email', { exact: true }).fill(FROM_EMAIL);
+		await page.check('#native-smtp-force-from-email');
+		await page.getByLabel('From Name', { exact: true }).fill(FROM_NAME);
+		await page.getByLabel('SMTP Host', { exact: true }).fill('127.0.0.1');
+		await page.check('#native-smtp-encryption-tls');
+		await port.fill(SMTP_PORT);
+		await page.check('#native-smtp-auth');
+		await page.getByLabel('SMTP Username', { exact: true }).fill(SMTP_USER);
+		await page.getByLabel('SMTP Password', { exact: true }).fill(SMTP_PASSWORD);
+		await page.check('#native-smtp-return-path');
+		await shot('02-settings-filled');
+		await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save Settings' }).click()]);
+		check('settings saved', (await page.content()).includes('Settings saved.'));
+		check('saved host and port shown', (await page.getByLabel('SMTP Host', { exact: true }).inputValue()) === '127.0.0.1' && (await port.inputValue()) === SMTP_PORT);
+		const passwordField = page.getByLabel('SMTP Password', { exact: true });
+		check('password not printed back into the page', (await passwordField.inputValue()) === '' && !(await page.content()).includes(SMTP_PASSWORD));
+		check('password field shows a placeholder', ((await passwordField.getAttribute('placeholder')) || '').length > 0);
+		await shot('03-settings-saved');
+
+		// 4. Send Test.
+		await page.click('#native-smtp-tab-test');
+		await page.waitForSelector('#native-smtp-test-to');
+		check('Send To defaults to the admin email', (await page.getByLabel('Send To', { exact: true }).inputValue()) === 'admin@wpe2e.test');
+		const before = spoolNames();
+		const recipient = `e2e-${Date.now()}@wpe2e.test`;
+		await page.getByLabel('Send To', { exact: true }).fill(recipient);
+		await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Send Test' }).click()]);
+		const resultText = await page.locator('#native-smtp-test-result').innerText().catch(() => '');
+		check('Send Test shows the success text', resultText.includes(SUCCESS), resultText);
+		await shot('04-send-test-success');
+
+		const got = captured(before, (meta) => meta.rcpt_tos.includes(recipient));
+		check('capture server received the test email', got !== null);
+		if (got) {
+			check('received over STARTTLS', got.meta.tls === true);
+			check('authenticated as the configured user', got.meta.auth_user === SMTP_USER, got.meta.auth_user);
+			check('envelope sender is the chosen From (Return-Path)', got.meta.mail_from === FROM_EMAIL, got.meta.mail_from);
+			check('From header is the chosen From', got.eml.includes(`From: ${FROM_NAME} <${FROM_EMAIL}>\r\n`));
+			check('it is the HTML test email', /Content-Type: text\/html/i.test(got.eml));
+		}
+
+		// 5. Email Log shows it.
+		await page.click('#native-smtp-tab-log');
+		await page.waitForSelector('#native-smtp-log');
+		check('Email Log lists the test email as Sent', (await page.locator('tr', { hasText: recipient }).locator('.native-smtp-status-sent').count()) >= 1);
+		await shot('05-email-log');
+
+		// 6. Wrong password: the 535 hint.
+		await page.click('#native-smtp-tab-settings');
+		await page.getByLabel('SMTP Password', { exact: true }).fill('definitely-wrong');
+		await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save Settings' }).click()]);
+		await page.click('#native-smtp-tab-test');
+		await page.waitForSelector('#native-smtp-test-to');
+		await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Send Test' }).click()]);
+		const error = await page.locator('#native-smtp-test-error').innerText().catch(() => '');
+		const hint = await page.locator('#native-smtp-test-hint').innerText().catch(() => '');
+		const transcript = await page.locator('#native-smtp-test-transcript').innerText().catch(() => '');
+		check('wrong password: the error carries 535', error.includes('535'), error);
+		check('wrong password: hint to check username/password and Gmail app password',
+			hint.includes('SMTP Username and SMTP Password') && hint.includes('app password'), hint);
+		check('wrong password: redacted transcript shown', transcript.includes('535') && !transcript.includes('definitely-wrong') && !transcript.includes(SMTP_PASSWORD), transcript.slice(0, 200));
+		await shot('06-send-test-535');
+
+		// Put the right password back so the rig keeps working for whoever uses it next.
+		await page.click('#native-smtp-tab-settings');
+		await page.getByLabel('SMTP Password', { exact: true }).fill(SMTP_PASSWORD);
+		await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save Settings' }).click()]);
+
+		check('no same-origin 4xx/5xx responses', sameOriginErrors.length === 0, sameOriginErrors.join(', '));
+	} catch (error) {
+		check('e2e ran to the end', false, error.stack || String(error));
+		await shot('99-failure').catch(() => {});
+	} finally {
+		await context.close();
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+	console.log(`e2e: ${passed} passed, ${failed} failed`);
+	process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+	console.error(error);
+	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
+	process.exit(1);
+});

@@ -1,0 +1,65 @@
+<?php
+/**
+ * Uninstall, and the plugin without the extension (this file runs in a PHP without smtp.so).
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+final class LifecycleTest extends NativeSmtpTestCase {
+
+	/**
+	 * @runInSeparateProcess
+	 * @preserveGlobalState disabled
+	 */
+	public function test_uninstall_removes_options_table_and_cron_then_activation_restores(): void {
+		global $wpdb;
+		$saved = get_option( 'native_smtp_options' );
+		update_option( 'native_smtp_options', Native_SMTP_Options::defaults() );
+		Native_SMTP_Log::record( array( 'to' => array( 'x@example.test' ), 'subject' => 'before uninstall' ), 'sent', 0, '' );
+		$table = Native_SMTP_Log::table();
+		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
+
+		define( 'WP_UNINSTALL_PLUGIN', 'native-smtp/native-smtp.php' );
+		include WP_PLUGIN_DIR . '/native-smtp/uninstall.php';
+
+		$this->assertFalse( get_option( 'native_smtp_options' ) );
+		$this->assertFalse( get_option( 'native_smtp_db_version' ) );
+		$this->assertNull( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
+		$this->assertFalse( wp_next_scheduled( Native_SMTP_Log::PRUNE_EVENT ) );
+
+		// Put the rig back as it was.
+		native_smtp_activate();
+		if ( false !== $saved ) {
+			update_option( 'native_smtp_options', $saved );
+		}
+		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
+	}
+
+	/**
+	 * @group no-extension
+	 */
+	public function test_without_the_extension_wp_mail_uses_mail_and_the_admin_is_told(): void {
+		$this->assertFalse( class_exists( 'Smtp\Mailer' ), 'this test runs in a PHP without the smtp extension' );
+		$this->configureCapture();
+
+		$subject = $this->uniqueSubject( 'fallback' );
+		$this->assertTrue( wp_mail( 'ann@example.test', $subject, 'through mail()' ) );
+		$this->assertCount( 1, $this->sentThroughMailFunction( $subject ), 'WordPress\'s default path: PHP mail()' );
+		$this->assertNull( $this->captured( $subject, 0.5 ) );
+		$rows = $this->logRows( $subject );
+		$this->assertSame( 'sent', $rows[0]['status'], 'the log still records it' );
+
+		wp_set_current_user( 1 );
+		ob_start();
+		Native_SMTP_Admin::notices();
+		$notice = ob_get_clean();
+		$this->assertStringContainsString( 'native-smtp-no-extension', $notice );
+		$this->assertStringContainsString( 'extension=smtp.so', $notice );
+
+		$health = Native_SMTP_Site_Health::run();
+		$this->assertSame( 'critical', $health['status'] );
+
+		$result = Native_SMTP_Admin::send_test( 'admin@wpe2e.test', 'html' );
+		$this->assertTrue( $result['ok'], 'Send Test works through mail() too' );
+	}
+}

@@ -1,0 +1,599 @@
+<?php
+/**
+ * Admin screens: Settings -> Native SMTP (Settings, Send Test and Email Log tabs) and notices.
+ *
+ * @package Native_SMTP
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The settings page and everything on it.
+ */
+class Native_SMTP_Admin {
+
+	const PAGE       = 'native-smtp';
+	const CAPABILITY = 'manage_options';
+
+	/**
+	 * The page's hook suffix (for enqueueing assets only there).
+	 *
+	 * @var string
+	 */
+	private static $hook_suffix = '';
+
+	/**
+	 * Hooks the page, the setting, the assets and the notices.
+	 */
+	public static function register_hooks() {
+		add_action( 'admin_menu', array( __CLASS__, 'add_page' ) );
+		add_action( 'admin_init', array( __CLASS__, 'register_settings' ) );
+		add_action( 'admin_enqueue_scripts', array( __CLASS__, 'enqueue_assets' ) );
+		add_action( 'admin_notices', array( __CLASS__, 'notices' ) );
+		add_filter( 'plugin_action_links_' . plugin_basename( NATIVE_SMTP_PLUGIN_FILE ), array( __CLASS__, 'action_links' ) );
+		// A changed setting must not reuse a connection opened with the old one.
+		add_action( 'update_option_' . Native_SMTP_Options::OPTION, array( 'Native_SMTP_Transport', 'reset_mailer' ) );
+	}
+
+	/**
+	 * Settings -> Native SMTP.
+	 */
+	public static function add_page() {
+		self::$hook_suffix = (string) add_options_page(
+			__( 'Native SMTP', 'native-smtp' ),
+			__( 'Native SMTP', 'native-smtp' ),
+			self::CAPABILITY,
+			self::PAGE,
+			array( __CLASS__, 'render_page' )
+		);
+	}
+
+	/**
+	 * "Settings" link on the Plugins screen.
+	 *
+	 * @param string[] $links Action links.
+	 * @return string[]
+	 */
+	public static function action_links( $links ) {
+		array_unshift(
+			$links,
+			sprintf( '<a href="%s">%s</a>', esc_url( admin_url( 'options-general.php?page=' . self::PAGE ) ), esc_html__( 'Settings', 'native-smtp' ) )
+		);
+		return $links;
+	}
+
+	/**
+	 * Registers the option with the Settings API (options.php checks the nonce and manage_options).
+	 */
+	public static function register_settings() {
+		register_setting(
+			'native_smtp',
+			Native_SMTP_Options::OPTION,
+			array(
+				'type'              => 'array',
+				'sanitize_callback' => array( 'Native_SMTP_Options', 'sanitize' ),
+				'default'           => Native_SMTP_Options::defaults(),
+				'show_in_rest'      => false,
+			)
+		);
+
+		add_settings_section( 'native_smtp_sender', __( 'Sender', 'native-smtp' ), '__return_false', self::PAGE );
+		add_settings_section( 'native_smtp_server', __( 'SMTP Server', 'native-smtp' ), '__return_false', self::PAGE );
+		add_settings_section( 'native_smtp_log', __( 'Email Log', 'native-smtp' ), '__return_false', self::PAGE );
+
+		$fields = array(
+			array( 'from_email', __( 'From Email', 'native-smtp' ), 'native_smtp_sender', 'render_from_email' ),
+			array( 'from_name', __( 'From Name', 'native-smtp' ), 'native_smtp_sender', 'render_from_name' ),
+			array( 'return_path', __( 'Return-Path', 'native-smtp' ), 'native_smtp_sender', 'render_return_path' ),
+			array( 'host', __( 'SMTP Host', 'native-smtp' ), 'native_smtp_server', 'render_host' ),
+			array( 'encryption', __( 'Encryption', 'native-smtp' ), 'native_smtp_server', 'render_encryption' ),
+			array( 'port', __( 'SMTP Port', 'native-smtp' ), 'native_smtp_server', 'render_port' ),
+			array( 'auth', __( 'Authentication', 'native-smtp' ), 'native_smtp_server', 'render_auth' ),
+			array( 'username', __( 'SMTP Username', 'native-smtp' ), 'native_smtp_server', 'render_username' ),
+			array( 'password', __( 'SMTP Password', 'native-smtp' ), 'native_smtp_server', 'render_password' ),
+			array( 'log_bodies', __( 'Store email bodies', 'native-smtp' ), 'native_smtp_log', 'render_log_bodies' ),
+			array( 'retention_days', __( 'Keep log entries', 'native-smtp' ), 'native_smtp_log', 'render_retention' ),
+		);
+		foreach ( $fields as $field ) {
+			list( $key, $label, $section, $renderer ) = $field;
+			$args = array( 'key' => $key );
+			// label_for makes the row's title a <label for=...>; a radio group gets a fieldset legend instead.
+			if ( 'encryption' !== $key ) {
+				$args['label_for'] = self::field_id( $key );
+			}
+			add_settings_field( 'native_smtp_' . $key, $label, array( __CLASS__, $renderer ), self::PAGE, $section, $args );
+		}
+	}
+
+	/**
+	 * Loads the port-follows-encryption script on our page only.
+	 *
+	 * @param string $hook_suffix Current admin page.
+	 */
+	public static function enqueue_assets( $hook_suffix ) {
+		if ( $hook_suffix !== self::$hook_suffix ) {
+			return;
+		}
+		wp_enqueue_script( 'native-smtp-admin', plugins_url( 'assets/admin.js', NATIVE_SMTP_PLUGIN_FILE ), array(), NATIVE_SMTP_VERSION, true );
+		wp_add_inline_script( 'native-smtp-admin', 'window.nativeSmtpDefaultPorts = ' . wp_json_encode( Native_SMTP_Options::DEFAULT_PORTS ) . ';', 'before' );
+	}
+
+	/**
+	 * Admin notices: the extension is missing (with install steps), settings incomplete, a Resend result.
+	 */
+	public static function notices() {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			return;
+		}
+		if ( ! Native_SMTP_Transport::extension_loaded() ) {
+			echo '<div class="notice notice-warning" id="native-smtp-no-extension"><p><strong>';
+			esc_html_e( 'Native SMTP: the smtp PHP extension is not loaded.', 'native-smtp' );
+			echo '</strong> ';
+			esc_html_e( 'WordPress keeps sending email with PHP\'s mail() function until it is installed. To install it:', 'native-smtp' );
+			echo '</p><ol>';
+			echo '<li>' . esc_html__( 'Build it: in the php-smtp source folder run phpize, ./configure and make, then make install (as root).', 'native-smtp' ) . '</li>';
+			echo '<li>' . sprintf(
+				/* translators: 1: file name, 2: command */
+				esc_html__( 'Enable it: put extension=smtp.so into %1$s and run %2$s.', 'native-smtp' ),
+				'<code>/etc/php/' . esc_html( PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION ) . '/mods-available/smtp.ini</code>',
+				'<code>phpenmod smtp</code>'
+			) . '</li>';
+			echo '<li>' . esc_html__( 'Restart PHP (PHP-FPM or the web server), then reload this page.', 'native-smtp' ) . '</li>';
+			echo '</ol></div>';
+			return;
+		}
+		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+		if ( $screen && self::$hook_suffix === $screen->id && ! Native_SMTP_Options::is_complete() ) {
+			echo '<div class="notice notice-info"><p>';
+			esc_html_e( 'Native SMTP is not sending yet: enter the SMTP Host (and the SMTP Username when Authentication is on) and save. Until then WordPress uses PHP\'s mail().', 'native-smtp' );
+			echo '</p></div>';
+		}
+	}
+
+	/**
+	 * The HTML id of a setting's input.
+	 *
+	 * @param string $key Setting name.
+	 * @return string
+	 */
+	private static function field_id( $key ) {
+		return 'native-smtp-' . str_replace( '_', '-', $key );
+	}
+
+	/**
+	 * The HTML name of a setting's input.
+	 *
+	 * @param string $key Setting name.
+	 * @return string
+	 */
+	private static function field_name( $key ) {
+		return Native_SMTP_Options::OPTION . '[' . $key . ']';
+	}
+
+	/**
+	 * The value a field shows: the constant's when locked, else the stored one.
+	 *
+	 * @param string $key Setting name.
+	 * @return mixed
+	 */
+	private static function field_value( $key ) {
+		return Native_SMTP_Options::is_locked( $key ) ? Native_SMTP_Options::get( $key ) : Native_SMTP_Options::normalise( $key, Native_SMTP_Options::stored()[ $key ] );
+	}
+
+	/**
+	 * " disabled" for a locked field.
+	 *
+	 * @param string $key Setting name.
+	 * @return string
+	 */
+	private static function disabled( $key ) {
+		return Native_SMTP_Options::is_locked( $key ) ? ' disabled="disabled"' : '';
+	}
+
+	/**
+	 * The note under a locked field naming its constant.
+	 *
+	 * @param string $key Setting name.
+	 */
+	private static function lock_note( $key ) {
+		if ( ! Native_SMTP_Options::is_locked( $key ) ) {
+			return;
+		}
+		printf(
+			'<p class="description native-smtp-locked"><span class="dashicons dashicons-lock" aria-hidden="true"></span> %s</p>',
+			sprintf(
+				/* translators: %s: constant name */
+				esc_html__( 'Set by %s in wp-config.php.', 'native-smtp' ),
+				'<code>' . esc_html( Native_SMTP_Options::CONSTANTS[ $key ] ) . '</code>'
+			)
+		);
+	}
+
+	/**
+	 * A text-like input.
+	 *
+	 * @param string $key   Setting name.
+	 * @param string $type  Input type.
+	 * @param string $extra More attributes (already escaped).
+	 */
+	private static function input( $key, $type = 'text', $extra = '' ) {
+		printf(
+			'<input type="%1$s" id="%2$s" name="%3$s" value="%4$s" class="regular-text"%5$s%6$s />',
+			esc_attr( $type ),
+			esc_attr( self::field_id( $key ) ),
+			esc_attr( self::field_name( $key ) ),
+			esc_attr( (string) self::field_value( $key ) ),
+			self::disabled( $key ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- constant markup.
+			$extra // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- built from escaped parts by the callers.
+		);
+		self::lock_note( $key );
+	}
+
+	/**
+	 * A checkbox with its own label.
+	 *
+	 * @param string $key   Setting name.
+	 * @param string $label Visible label.
+	 */
+	private static function checkbox( $key, $label ) {
+		printf(
+			'<label for="%1$s"><input type="checkbox" id="%1$s" name="%2$s" value="1"%3$s%4$s /> %5$s</label>',
+			esc_attr( self::field_id( $key ) ),
+			esc_attr( self::field_name( $key ) ),
+			checked( (bool) self::field_value( $key ), true, false ),
+			self::disabled( $key ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped
+			esc_html( $label )
+		);
+		self::lock_note( $key );
+	}
+
+	/**
+	 * From Email and its Force checkbox.
+	 */
+	public static function render_from_email() {
+		self::input( 'from_email', 'email', ' autocomplete="email"' );
+		echo '<p>';
+		self::checkbox( 'force_from_email', __( 'Force', 'native-smtp' ) );
+		echo '</p><p class="description">' . esc_html__( 'Used when a plugin did not choose a From address; with Force, used for every email.', 'native-smtp' ) . '</p>';
+	}
+
+	/**
+	 * From Name and its Force checkbox.
+	 */
+	public static function render_from_name() {
+		self::input( 'from_name' );
+		echo '<p>';
+		self::checkbox( 'force_from_name', __( 'Force', 'native-smtp' ) );
+		echo '</p>';
+	}
+
+	/**
+	 * Return-Path.
+	 */
+	public static function render_return_path() {
+		self::checkbox( 'return_path', __( 'Set the return path to match the From Email', 'native-smtp' ) );
+		echo '<p class="description">' . esc_html__( 'Bounces (undeliverable email) then go to the From Email.', 'native-smtp' ) . '</p>';
+	}
+
+	/**
+	 * SMTP Host.
+	 */
+	public static function render_host() {
+		self::input( 'host', 'text', ' placeholder="smtp.example.com" autocomplete="off" spellcheck="false"' );
+	}
+
+	/**
+	 * Encryption: None / SSL / TLS radios in a fieldset.
+	 */
+	public static function render_encryption() {
+		$current = self::field_value( 'encryption' );
+		$choices = array(
+			'none' => __( 'None', 'native-smtp' ),
+			'ssl'  => __( 'SSL', 'native-smtp' ),
+			'tls'  => __( 'TLS', 'native-smtp' ),
+		);
+		echo '<fieldset id="native-smtp-encryption"><legend class="screen-reader-text">' . esc_html__( 'Encryption', 'native-smtp' ) . '</legend>';
+		foreach ( $choices as $value => $label ) {
+			printf(
+				'<label for="%1$s" style="margin-right:1.5em"><input type="radio" id="%1$s" name="%2$s" value="%3$s"%4$s%5$s /> %6$s</label>',
+				esc_attr( 'native-smtp-encryption-' . $value ),
+				esc_attr( self::field_name( 'encryption' ) ),
+				esc_attr( $value ),
+				checked( $current, $value, false ),
+				self::disabled( 'encryption' ), // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped
+				esc_html( $label )
+			);
+		}
+		echo '</fieldset>';
+		echo '<p class="description">' . esc_html__( 'TLS (STARTTLS, port 587) is right for most servers; SSL means implicit TLS (port 465); None sends in plain text (port 25).', 'native-smtp' ) . '</p>';
+		self::lock_note( 'encryption' );
+	}
+
+	/**
+	 * SMTP Port.
+	 */
+	public static function render_port() {
+		self::input( 'port', 'number', ' min="1" max="65535" step="1" style="width:7em"' );
+	}
+
+	/**
+	 * Authentication on/off.
+	 */
+	public static function render_auth() {
+		self::checkbox( 'auth', __( 'On: log in with the SMTP Username and SMTP Password', 'native-smtp' ) );
+	}
+
+	/**
+	 * SMTP Username.
+	 */
+	public static function render_username() {
+		self::input( 'username', 'text', ' autocomplete="off" spellcheck="false"' );
+	}
+
+	/**
+	 * SMTP Password: never printed back; a placeholder says one is stored, and an empty submit keeps it.
+	 */
+	public static function render_password() {
+		$has_password = Native_SMTP_Options::has_password();
+		printf(
+			'<input type="password" id="%1$s" name="%2$s" value="" class="regular-text" autocomplete="new-password" placeholder="%3$s"%4$s />',
+			esc_attr( self::field_id( 'password' ) ),
+			esc_attr( self::field_name( 'password' ) ),
+			esc_attr( $has_password ? Native_SMTP_Options::PASSWORD_PLACEHOLDER : '' ),
+			self::disabled( 'password' ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped
+		);
+		self::lock_note( 'password' );
+		if ( Native_SMTP_Options::is_locked( 'password' ) ) {
+			return;
+		}
+		if ( $has_password ) {
+			echo '<p class="description">' . esc_html__( 'A password is stored (encrypted). Leave the field empty to keep it.', 'native-smtp' ) . '</p><p>';
+			printf(
+				'<label for="native-smtp-clear-password"><input type="checkbox" id="native-smtp-clear-password" name="%s" value="1" /> %s</label></p>',
+				esc_attr( self::field_name( 'clear_password' ) ),
+				esc_html__( 'Remove the stored password', 'native-smtp' )
+			);
+		} else {
+			echo '<p class="description">' . esc_html__( 'Stored encrypted. For Gmail, use an app password.', 'native-smtp' ) . '</p>';
+		}
+	}
+
+	/**
+	 * Store email bodies.
+	 */
+	public static function render_log_bodies() {
+		self::checkbox( 'log_bodies', __( 'Keep the message text of every email in the log (needed for Resend)', 'native-smtp' ) );
+	}
+
+	/**
+	 * Retention in days.
+	 */
+	public static function render_retention() {
+		self::input( 'retention_days', 'number', ' min="0" max="3650" step="1" style="width:7em"' );
+		echo ' ' . esc_html__( 'days (0 keeps them forever)', 'native-smtp' );
+	}
+
+	/**
+	 * The page: tabs, then the current tab.
+	 */
+	public static function render_page() {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage these settings.', 'native-smtp' ), 403 );
+		}
+		$tabs = array(
+			'settings' => __( 'Settings', 'native-smtp' ),
+			'test'     => __( 'Send Test', 'native-smtp' ),
+			'log'      => __( 'Email Log', 'native-smtp' ),
+		);
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- choosing a tab changes nothing.
+		$tab = isset( $_GET['tab'] ) ? sanitize_key( wp_unslash( $_GET['tab'] ) ) : 'settings';
+		$tab = isset( $tabs[ $tab ] ) ? $tab : 'settings';
+
+		echo '<div class="wrap native-smtp"><h1>' . esc_html__( 'Native SMTP', 'native-smtp' ) . '</h1>';
+		echo '<nav class="nav-tab-wrapper" aria-label="' . esc_attr__( 'Native SMTP sections', 'native-smtp' ) . '">';
+		foreach ( $tabs as $slug => $label ) {
+			printf(
+				'<a href="%1$s" class="nav-tab%2$s" id="native-smtp-tab-%3$s"%4$s>%5$s</a>',
+				esc_url( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=' . $slug ) ),
+				$tab === $slug ? ' nav-tab-active' : '',
+				esc_attr( $slug ),
+				$tab === $slug ? ' aria-current="page"' : '',
+				esc_html( $label )
+			);
+		}
+		echo '</nav>';
+
+		switch ( $tab ) {
+			case 'test':
+				self::render_test_tab();
+				break;
+			case 'log':
+				self::render_log_tab();
+				break;
+			default:
+				self::render_settings_tab();
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * Settings tab: the Settings API form.
+	 */
+	private static function render_settings_tab() {
+		// No settings_errors() here: options-head.php already shows them (and "Settings saved.") on Settings pages.
+		echo '<form method="post" action="options.php" id="native-smtp-settings">';
+		settings_fields( 'native_smtp' );
+		// Tells sanitize() that unticked checkboxes (absent from the POST) mean "off".
+		echo '<input type="hidden" name="' . esc_attr( self::field_name( '__checkboxes' ) ) . '" value="1" />';
+		do_settings_sections( self::PAGE );
+		submit_button( __( 'Save Settings', 'native-smtp' ), 'primary', 'submit', true, array( 'id' => 'native-smtp-save' ) );
+		echo '</form>';
+	}
+
+	/**
+	 * Send Test tab: the form, and the result when it was just submitted.
+	 */
+	private static function render_test_tab() {
+		$to     = get_option( 'admin_email' );
+		$format = 'html';
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- verified in the branch below.
+		if ( isset( $_POST['native_smtp_send_test'] ) ) {
+			check_admin_referer( 'native_smtp_send_test' );
+			$to     = isset( $_POST['native_smtp_test_to'] ) ? sanitize_email( wp_unslash( $_POST['native_smtp_test_to'] ) ) : '';
+			$format = isset( $_POST['native_smtp_test_format'] ) && 'plain' === $_POST['native_smtp_test_format'] ? 'plain' : 'html';
+			self::render_test_result( self::send_test( $to, $format ) );
+		}
+
+		echo '<form method="post" action="' . esc_url( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=test' ) ) . '" id="native-smtp-test">';
+		wp_nonce_field( 'native_smtp_send_test' );
+		echo '<table class="form-table" role="presentation"><tr><th scope="row"><label for="native-smtp-test-to">' . esc_html__( 'Send To', 'native-smtp' ) . '</label></th><td>';
+		printf( '<input type="email" id="native-smtp-test-to" name="native_smtp_test_to" value="%s" class="regular-text" required />', esc_attr( $to ) );
+		echo '<p class="description">' . esc_html__( 'Where the test email goes.', 'native-smtp' ) . '</p></td></tr>';
+		echo '<tr><th scope="row">' . esc_html__( 'Format', 'native-smtp' ) . '</th><td><fieldset><legend class="screen-reader-text">' . esc_html__( 'Format', 'native-smtp' ) . '</legend>';
+		printf( '<label style="margin-right:1.5em"><input type="radio" name="native_smtp_test_format" value="html"%s /> %s</label>', checked( $format, 'html', false ), esc_html__( 'HTML', 'native-smtp' ) );
+		printf( '<label><input type="radio" name="native_smtp_test_format" value="plain"%s /> %s</label>', checked( $format, 'plain', false ), esc_html__( 'Plain text', 'native-smtp' ) );
+		echo '</fieldset></td></tr></table>';
+		submit_button( __( 'Send Test', 'native-smtp' ), 'primary', 'native_smtp_send_test', true, array( 'id' => 'native-smtp-send-test' ) );
+		echo '</form>';
+	}
+
+	/**
+	 * Sends the test email with wp_mail(), so it takes exactly the path every other email takes.
+	 *
+	 * @param string $to     Recipient.
+	 * @param string $format html | plain.
+	 * @return array{ok: bool, format: string, error: string, code: int, class: string, transcript: string[]}
+	 */
+	public static function send_test( $to, $format ) {
+		$result = array(
+			'ok'         => false,
+			'format'     => $format,
+			'error'      => '',
+			'code'       => 0,
+			'class'      => '',
+			'transcript' => array(),
+		);
+		if ( ! is_email( $to ) ) {
+			$result['error'] = __( 'Send To is not a valid email address.', 'native-smtp' );
+			return $result;
+		}
+
+		$error    = null;
+		$listener = static function ( $wp_error ) use ( &$error ) {
+			$error = $wp_error;
+		};
+		add_action( 'wp_mail_failed', $listener );
+
+		$site = wp_specialchars_decode( get_bloginfo( 'name' ), ENT_QUOTES );
+		if ( 'html' === $format ) {
+			$subject = sprintf( /* translators: %s: site name */ __( 'Native SMTP: Test HTML email from %s', 'native-smtp' ), $site );
+			$body    = '<!DOCTYPE html><html><body style="font-family:sans-serif"><h1>' . esc_html__( 'It works!', 'native-smtp' ) . '</h1><p>'
+				. esc_html__( 'This test email was sent by WordPress through the smtp PHP extension. Your SMTP settings are working.', 'native-smtp' )
+				. '</p></body></html>';
+			$headers = array( 'Content-Type: text/html; charset=UTF-8' );
+		} else {
+			$subject = sprintf( /* translators: %s: site name */ __( 'Native SMTP: Test plain text email from %s', 'native-smtp' ), $site );
+			$body    = __( 'It works! This test email was sent by WordPress through the smtp PHP extension. Your SMTP settings are working.', 'native-smtp' );
+			$headers = array( 'Content-Type: text/plain; charset=UTF-8' );
+		}
+		$headers[] = 'X-Native-SMTP-Test: 1';
+
+		$sent = wp_mail( $to, $subject, $body, $headers );
+		remove_action( 'wp_mail_failed', $listener );
+
+		$result['ok']         = (bool) $sent;
+		$result['transcript'] = Native_SMTP_Transport::last_transcript();
+		if ( ! $sent ) {
+			$failure         = Native_SMTP_Transport::last_failure();
+			$result['error'] = $error instanceof WP_Error ? $error->get_error_message() : __( 'wp_mail() returned false.', 'native-smtp' );
+			if ( $failure instanceof \Smtp\Exception ) {
+				$result['code']  = (int) $failure->smtpCode; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+				$result['class'] = get_class( $failure );
+			} elseif ( $failure ) {
+				$result['class'] = get_class( $failure );
+			}
+		}
+		return $result;
+	}
+
+	/**
+	 * A hint to the fix, chosen from the failure.
+	 *
+	 * @param int    $code      SMTP reply code, or 0.
+	 * @param string $class     Exception class, or ''.
+	 * @param string $message   Error text.
+	 * @return string
+	 */
+	public static function hint_for( $code, $class, $message ) {
+		$class   = ltrim( (string) $class, '\\' );
+		$message = strtolower( (string) $message );
+		if ( 'Smtp\AuthenticationException' === $class || in_array( (int) $code, array( 534, 535 ), true ) ) {
+			return __( 'The server refused the login. Check the SMTP Username and SMTP Password. Gmail and Google Workspace need an app password (Google Account, Security, App passwords), not your normal password.', 'native-smtp' );
+		}
+		if ( 530 === (int) $code ) {
+			return __( 'The server wants you to log in: turn Authentication on and enter the SMTP Username and SMTP Password.', 'native-smtp' );
+		}
+		if ( 'Smtp\TlsException' === $class ) {
+			return __( 'The secure connection could not be set up: the encryption probably does not match the port. Use TLS with port 587, SSL with port 465, or None with port 25, as your provider documents.', 'native-smtp' );
+		}
+		if ( 'Smtp\ConnectionException' === $class || false !== strpos( $message, 'refused' ) || false !== strpos( $message, 'timed out' ) || false !== strpos( $message, 'timeout' ) ) {
+			return __( 'Could not connect to the SMTP server. Check the SMTP Host. Your web host may block this port (many block port 25): try port 587 with TLS, or port 465 with SSL.', 'native-smtp' );
+		}
+		if ( 'Smtp\RecipientException' === $class || ( $code >= 550 && $code <= 554 ) ) {
+			return __( 'The server refused the sender or the recipient. Many servers only accept a From Email that belongs to the account you log in with.', 'native-smtp' );
+		}
+		if ( '' === $class && ! Native_SMTP_Transport::extension_loaded() ) {
+			return __( 'This email went through PHP\'s mail() because the smtp extension is not loaded; install the extension (see the notice above).', 'native-smtp' );
+		}
+		return __( 'Check the settings above against what your email provider documents, and read the transcript below.', 'native-smtp' );
+	}
+
+	/**
+	 * Shows a Send Test result.
+	 *
+	 * @param array $result What send_test() returned.
+	 */
+	private static function render_test_result( array $result ) {
+		if ( $result['ok'] ) {
+			$text = 'html' === $result['format']
+				? __( 'Test HTML email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' )
+				: __( 'Test plain text email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' );
+			echo '<div class="notice notice-success" id="native-smtp-test-result"><p>' . esc_html( $text ) . '</p></div>';
+			return;
+		}
+		echo '<div class="notice notice-error" id="native-smtp-test-result"><p><strong>' . esc_html__( 'The test email could not be sent.', 'native-smtp' ) . '</strong></p>';
+		echo '<p id="native-smtp-test-error">' . esc_html( $result['error'] ) . '</p>';
+		echo '<p id="native-smtp-test-hint"><strong>' . esc_html__( 'Hint:', 'native-smtp' ) . '</strong> ' . esc_html( self::hint_for( $result['code'], $result['class'], $result['error'] ) ) . '</p>';
+		if ( ! empty( $result['transcript'] ) ) {
+			echo '<details open><summary>' . esc_html__( 'SMTP transcript (passwords hidden)', 'native-smtp' ) . '</summary><pre id="native-smtp-test-transcript" style="white-space:pre-wrap;max-height:24em;overflow:auto">';
+			echo esc_html( implode( "\n", array_map( 'strval', $result['transcript'] ) ) );
+			echo '</pre></details>';
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * Email Log tab: the list with search and paging.
+	 */
+	private static function render_log_tab() {
+		$notice = get_transient( 'native_smtp_resend_notice_' . get_current_user_id() );
+		if ( false !== $notice ) {
+			delete_transient( 'native_smtp_resend_notice_' . get_current_user_id() );
+			if ( 'ok' === $notice ) {
+				echo '<div class="notice notice-success is-dismissible"><p>' . esc_html__( 'The email was sent again.', 'native-smtp' ) . '</p></div>';
+			} elseif ( 'failed' === $notice ) {
+				echo '<div class="notice notice-error is-dismissible"><p>' . esc_html__( 'The email could not be sent again; see the newest log entry.', 'native-smtp' ) . '</p></div>';
+			} else {
+				echo '<div class="notice notice-error is-dismissible"><p>' . esc_html( substr( (string) $notice, 6 ) ) . '</p></div>';
+			}
+		}
+		require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log-table.php';
+		$table = new Native_SMTP_Log_Table();
+		$table->prepare_items();
+		echo '<form method="get" id="native-smtp-log">';
+		echo '<input type="hidden" name="page" value="' . esc_attr( self::PAGE ) . '" /><input type="hidden" name="tab" value="log" />';
+		$table->search_box( __( 'Search emails', 'native-smtp' ), 'native-smtp-log-search' );
+		$table->display();
+		echo '</form>';
+	}
+}

@@ -1,0 +1,256 @@
+<?php
+/**
+ * Email log: one row per wp_mail() in the plugin's own table, pruned daily by WP-Cron.
+ *
+ * @package Native_SMTP
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Records, lists, prunes and resends logged emails.
+ */
+class Native_SMTP_Log {
+
+	/** Schema version; a higher one runs dbDelta again on the next load. */
+	const DB_VERSION = '1';
+
+	/** Daily WP-Cron event that deletes rows older than the retention. */
+	const PRUNE_EVENT = 'native_smtp_prune_log';
+
+	/**
+	 * The table's full name.
+	 *
+	 * @return string
+	 */
+	public static function table() {
+		global $wpdb;
+		return $wpdb->prefix . 'native_smtp_log';
+	}
+
+	/**
+	 * Hooks: logging after every wp_mail(), schema upgrades, the daily pruning and Resend.
+	 */
+	public static function register_hooks() {
+		// Late, so the error already carries the SMTP details (added at -1000).
+		add_action( 'wp_mail_succeeded', array( __CLASS__, 'record_success' ), PHP_INT_MAX );
+		add_action( 'wp_mail_failed', array( __CLASS__, 'record_failure' ), PHP_INT_MAX );
+		add_action( 'plugins_loaded', array( __CLASS__, 'maybe_upgrade' ) );
+		add_action( self::PRUNE_EVENT, array( __CLASS__, 'prune' ) );
+		add_action( 'admin_post_native_smtp_resend', array( __CLASS__, 'handle_resend' ) );
+	}
+
+	/**
+	 * Creates or upgrades the table with dbDelta.
+	 */
+	public static function install() {
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		$table   = self::table();
+		$charset = $wpdb->get_charset_collate();
+		// dbDelta's format: two spaces after PRIMARY KEY, one field per line.
+		dbDelta(
+			"CREATE TABLE {$table} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  created_at datetime NOT NULL,
+  to_address text NOT NULL,
+  subject text NOT NULL,
+  status varchar(20) NOT NULL,
+  smtp_code smallint(5) unsigned NOT NULL DEFAULT 0,
+  error text NOT NULL,
+  headers longtext NOT NULL,
+  message longtext NULL,
+  attachments text NOT NULL,
+  PRIMARY KEY  (id),
+  KEY created_at (created_at),
+  KEY status (status)
+) {$charset};"
+		);
+		update_option( 'native_smtp_db_version', self::DB_VERSION, false );
+	}
+
+	/**
+	 * Runs install() when the stored schema version is older than this code's.
+	 */
+	public static function maybe_upgrade() {
+		if ( get_option( 'native_smtp_db_version' ) !== self::DB_VERSION ) {
+			self::install();
+		}
+		if ( ! wp_next_scheduled( self::PRUNE_EVENT ) ) {
+			self::schedule_pruning();
+		}
+	}
+
+	/**
+	 * Schedules the daily pruning.
+	 */
+	public static function schedule_pruning() {
+		if ( ! wp_next_scheduled( self::PRUNE_EVENT ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::PRUNE_EVENT );
+		}
+	}
+
+	/**
+	 * Removes the daily pruning.
+	 */
+	public static function unschedule_pruning() {
+		wp_clear_scheduled_hook( self::PRUNE_EVENT );
+	}
+
+	/**
+	 * wp_mail_succeeded.
+	 *
+	 * @param array $mail_data to, subject, message, headers, attachments.
+	 */
+	public static function record_success( $mail_data ) {
+		self::record( is_array( $mail_data ) ? $mail_data : array(), 'sent', 0, '' );
+	}
+
+	/**
+	 * wp_mail_failed.
+	 *
+	 * @param WP_Error $error The error, with wp_mail()'s data (and our smtp_* keys).
+	 */
+	public static function record_failure( $error ) {
+		if ( ! ( $error instanceof WP_Error ) ) {
+			return;
+		}
+		$data = $error->get_error_data( 'wp_mail_failed' );
+		$data = is_array( $data ) ? $data : array();
+		$code = isset( $data['smtp_code'] ) ? (int) $data['smtp_code'] : ( isset( $data['phpmailer_exception_code'] ) ? (int) $data['phpmailer_exception_code'] : 0 );
+		self::record( $data, 'failed', $code, $error->get_error_message( 'wp_mail_failed' ) );
+	}
+
+	/**
+	 * Inserts one row. The body is kept only when the admin turned that on.
+	 *
+	 * @param array  $mail_data wp_mail()'s data.
+	 * @param string $status    sent | failed.
+	 * @param int    $smtp_code The SMTP reply code of a failure, or 0.
+	 * @param string $error     The error text of a failure.
+	 * @return int The new row's id, or 0.
+	 */
+	public static function record( array $mail_data, $status, $smtp_code, $error ) {
+		global $wpdb;
+		if ( get_option( 'native_smtp_db_version' ) !== self::DB_VERSION ) {
+			return 0; // Not installed (or being uninstalled): logging must never break wp_mail().
+		}
+		$to          = isset( $mail_data['to'] ) ? (array) $mail_data['to'] : array();
+		$headers     = isset( $mail_data['headers'] ) ? $mail_data['headers'] : array();
+		$attachments = isset( $mail_data['attachments'] ) ? (array) $mail_data['attachments'] : array();
+		$row         = array(
+			'created_at'  => current_time( 'mysql', true ),
+			'to_address'  => implode( ', ', array_map( 'strval', $to ) ),
+			'subject'     => isset( $mail_data['subject'] ) ? (string) $mail_data['subject'] : '',
+			'status'      => $status,
+			'smtp_code'   => max( 0, min( 65535, (int) $smtp_code ) ),
+			'error'       => (string) $error,
+			'headers'     => wp_json_encode( is_array( $headers ) ? array_values( $headers ) : explode( "\n", str_replace( "\r\n", "\n", (string) $headers ) ) ),
+			'message'     => Native_SMTP_Options::get( 'log_bodies' ) && isset( $mail_data['message'] ) ? (string) $mail_data['message'] : null,
+			'attachments' => wp_json_encode( array_values( array_filter( array_map( 'strval', $attachments ) ) ) ),
+		);
+		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
+		return $ok ? (int) $wpdb->insert_id : 0;
+	}
+
+	/**
+	 * Deletes rows older than the retention (0 days: keep forever).
+	 *
+	 * @return int Rows deleted.
+	 */
+	public static function prune() {
+		global $wpdb;
+		$days = (int) Native_SMTP_Options::get( 'retention_days' );
+		if ( $days <= 0 ) {
+			return 0;
+		}
+		$cutoff = gmdate( 'Y-m-d H:i:s', time() - $days * DAY_IN_SECONDS );
+		$table  = self::table();
+		return (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE created_at < %s", $cutoff ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery -- table name is ours.
+	}
+
+	/**
+	 * One row, or null.
+	 *
+	 * @param int $id Row id.
+	 * @return array|null
+	 */
+	public static function get( $id ) {
+		global $wpdb;
+		$table = self::table();
+		$row   = $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$table} WHERE id = %d", $id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.DirectDatabaseQuery
+		return is_array( $row ) ? $row : null;
+	}
+
+	/**
+	 * A page of rows, newest first, optionally filtered by a search in to/subject/error.
+	 *
+	 * @param string $search   Search text, or ''.
+	 * @param int    $per_page Rows per page.
+	 * @param int    $page     1-based page.
+	 * @return array{rows: array, total: int}
+	 */
+	public static function query( $search, $per_page, $page ) {
+		global $wpdb;
+		$table  = self::table();
+		$where  = '1=1';
+		$params = array();
+		if ( '' !== $search ) {
+			$like     = '%' . $wpdb->esc_like( $search ) . '%';
+			$where    = '(to_address LIKE %s OR subject LIKE %s OR error LIKE %s)';
+			$params   = array( $like, $like, $like );
+		}
+		$count_sql = "SELECT COUNT(*) FROM {$table} WHERE {$where}";
+		$total     = (int) $wpdb->get_var( $params ? $wpdb->prepare( $count_sql, $params ) : $count_sql ); // phpcs:ignore WordPress.DB
+		$rows_sql  = "SELECT * FROM {$table} WHERE {$where} ORDER BY id DESC LIMIT %d OFFSET %d";
+		$rows      = $wpdb->get_results( $wpdb->prepare( $rows_sql, array_merge( $params, array( $per_page, max( 0, ( $page - 1 ) * $per_page ) ) ) ), ARRAY_A ); // phpcs:ignore WordPress.DB
+		return array(
+			'rows'  => is_array( $rows ) ? $rows : array(),
+			'total' => $total,
+		);
+	}
+
+	/**
+	 * Sends a logged email again (needs its stored body). The new attempt is logged as a new row.
+	 *
+	 * @param int $id Row id.
+	 * @return bool|WP_Error wp_mail()'s result, or why it could not be tried.
+	 */
+	public static function resend( $id ) {
+		$row = self::get( $id );
+		if ( null === $row ) {
+			return new WP_Error( 'native_smtp_no_row', __( 'That log entry does not exist.', 'native-smtp' ) );
+		}
+		if ( null === $row['message'] ) {
+			return new WP_Error( 'native_smtp_no_body', __( 'This email cannot be resent because its body was not stored. Turn on "Store email bodies" to be able to resend.', 'native-smtp' ) );
+		}
+		$headers     = json_decode( (string) $row['headers'], true );
+		$attachments = json_decode( (string) $row['attachments'], true );
+		// Only attachments that still exist on disk; a resend must not fail on a cleaned-up temp file.
+		$attachments = array_values( array_filter( is_array( $attachments ) ? $attachments : array(), 'is_readable' ) );
+		$to          = array_filter( array_map( 'trim', explode( ',', $row['to_address'] ) ) );
+		return wp_mail( $to, $row['subject'], $row['message'], is_array( $headers ) ? $headers : array(), $attachments );
+	}
+
+	/**
+	 * admin-post.php?action=native_smtp_resend&id=N: capability and nonce checked, then back to the log.
+	 */
+	public static function handle_resend() {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to resend emails.', 'native-smtp' ), 403 );
+		}
+		$id = isset( $_GET['id'] ) ? absint( $_GET['id'] ) : 0;
+		check_admin_referer( 'native_smtp_resend_' . $id );
+		$result = self::resend( $id );
+		if ( is_wp_error( $result ) ) {
+			$notice = 'error:' . $result->get_error_message();
+		} elseif ( $result ) {
+			$notice = 'ok';
+		} else {
+			$notice = 'failed';
+		}
+		set_transient( 'native_smtp_resend_notice_' . get_current_user_id(), $notice, MINUTE_IN_SECONDS );
+		wp_safe_redirect( admin_url( 'options-general.php?page=native-smtp&tab=log' ) );
+		exit;
+	}
+}

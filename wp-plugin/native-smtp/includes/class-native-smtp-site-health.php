@@ -1,0 +1,97 @@
+<?php
+/**
+ * Site Health test: extension loaded, settings complete, last send ok.
+ *
+ * @package Native_SMTP
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Adds the "Native SMTP" test to Tools -> Site Health.
+ */
+class Native_SMTP_Site_Health {
+
+	/**
+	 * Hooks the test in.
+	 */
+	public static function register_hooks() {
+		add_filter( 'site_status_tests', array( __CLASS__, 'add_test' ) );
+	}
+
+	/**
+	 * site_status_tests filter.
+	 *
+	 * @param array $tests Site Health tests.
+	 * @return array
+	 */
+	public static function add_test( $tests ) {
+		$tests['direct']['native_smtp'] = array(
+			'label' => __( 'Native SMTP', 'native-smtp' ),
+			'test'  => array( __CLASS__, 'run' ),
+		);
+		return $tests;
+	}
+
+	/**
+	 * The test's result.
+	 *
+	 * @return array Site Health result.
+	 */
+	public static function run() {
+		$result = array(
+			'label'       => __( 'Email is sent through the smtp extension', 'native-smtp' ),
+			'status'      => 'good',
+			'badge'       => array(
+				'label' => __( 'Email', 'native-smtp' ),
+				'color' => 'blue',
+			),
+			'description' => '',
+			'actions'     => sprintf(
+				'<p><a href="%s">%s</a></p>',
+				esc_url( admin_url( 'options-general.php?page=native-smtp' ) ),
+				esc_html__( 'Native SMTP settings', 'native-smtp' )
+			),
+			'test'        => 'native_smtp',
+		);
+
+		if ( ! Native_SMTP_Transport::extension_loaded() ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'The smtp PHP extension is not loaded', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html__( 'Native SMTP needs the smtp PHP extension. Until it is installed, WordPress sends email with PHP\'s mail() function.', 'native-smtp' ) . '</p>';
+			return $result;
+		}
+		if ( ! Native_SMTP_Options::is_complete() ) {
+			$result['status']      = 'recommended';
+			$result['label']       = __( 'Native SMTP settings are incomplete', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html__( 'Enter the SMTP Host (and the SMTP Username when Authentication is on) so that email goes through your SMTP server.', 'native-smtp' ) . '</p>';
+			return $result;
+		}
+
+		$last = get_option( 'native_smtp_last_send' );
+		if ( is_array( $last ) && empty( $last['ok'] ) ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'The last email could not be sent', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html(
+				sprintf(
+					/* translators: 1: date and time, 2: the SMTP server's error */
+					__( 'The last email, at %1$s, failed: %2$s', 'native-smtp' ),
+					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $last['time'] ),
+					(string) $last['error']
+				)
+			) . '</p>';
+			return $result;
+		}
+
+		$result['description'] = '<p>' . esc_html(
+			is_array( $last )
+				? sprintf(
+					/* translators: %s: date and time */
+					__( 'The smtp extension is loaded, the settings are complete and the last email (at %s) was accepted by the server.', 'native-smtp' ),
+					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $last['time'] )
+				)
+				: __( 'The smtp extension is loaded and the settings are complete. No email has been sent yet.', 'native-smtp' )
+		) . '</p>';
+		return $result;
+	}
+}

@@ -1,0 +1,370 @@
+<?php
+/**
+ * The mail path: makes wp_mail() hand its message to the smtp extension.
+ *
+ * Design: WordPress keeps building the message with PHPMailer (so every core filter and
+ * every phpmailer_init customisation still applies: From, Reply-To, attachments, DKIM,
+ * charset, content type), and only the last step changes. The global $phpmailer becomes a
+ * Native_SMTP_PHPMailer whose Mailer is "nativesmtp"; PHPMailer then calls its
+ * nativesmtpSend(), which gives the finished headers and body to Smtp\Mailer::sendRaw().
+ * An Smtp\Exception becomes a PHPMailer exception whose code is the SMTP reply code, so
+ * wp_mail() fires wp_mail_failed as usual; this class adds the reply, enhanced status and
+ * redacted transcript to that WP_Error's data.
+ *
+ * @package Native_SMTP
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Builds the extension's config from the settings and keeps one Smtp\Mailer per request.
+ */
+class Native_SMTP_Transport {
+
+	/** PHPMailer's Mailer value that routes send() to Native_SMTP_PHPMailer::nativesmtpSend(). */
+	const MAILER = 'nativesmtp';
+
+	/**
+	 * The one mailer of this request (keepalive: several wp_mail() calls share a connection).
+	 *
+	 * @var object|null Smtp\Mailer
+	 */
+	private static $mailer = null;
+
+	/**
+	 * Hash of the config self::$mailer was built with; a changed setting builds a new one.
+	 *
+	 * @var string
+	 */
+	private static $mailer_config_hash = '';
+
+	/**
+	 * The failure of the last wp_mail() that went through the extension, if it failed.
+	 *
+	 * @var Throwable|null
+	 */
+	private static $last_failure = null;
+
+	/**
+	 * The redacted transcript of the last send through the extension.
+	 *
+	 * @var string[]
+	 */
+	private static $last_transcript = array();
+
+	/**
+	 * Hooks into wp_mail(). Does nothing visible unless the extension is loaded and the settings are complete.
+	 */
+	public static function register_hooks() {
+		add_filter( 'pre_wp_mail', array( __CLASS__, 'prepare' ), PHP_INT_MAX );
+		add_action( 'phpmailer_init', array( __CLASS__, 'route_phpmailer' ), PHP_INT_MAX );
+		add_filter( 'wp_mail_from', array( __CLASS__, 'filter_from' ), PHP_INT_MAX );
+		add_filter( 'wp_mail_from_name', array( __CLASS__, 'filter_from_name' ), PHP_INT_MAX );
+		// Early, so every other wp_mail_failed listener already sees the SMTP details.
+		add_action( 'wp_mail_failed', array( __CLASS__, 'add_smtp_details' ), -1000 );
+	}
+
+	/**
+	 * Whether the smtp extension is loaded.
+	 *
+	 * @return bool
+	 */
+	public static function extension_loaded() {
+		return class_exists( 'Smtp\Mailer' );
+	}
+
+	/**
+	 * Whether wp_mail() goes through the extension right now.
+	 *
+	 * @return bool
+	 */
+	public static function is_active() {
+		return self::extension_loaded() && Native_SMTP_Options::is_complete();
+	}
+
+	/**
+	 * The extension's config for the current settings. The plugin's None / SSL / TLS map to
+	 * the extension's none / tls (implicit TLS) / starttls.
+	 *
+	 * @return array<string, mixed>
+	 */
+	public static function config() {
+		$settings = Native_SMTP_Options::all();
+		$map      = array(
+			'none' => 'none',
+			'ssl'  => 'tls',
+			'tls'  => 'starttls',
+		);
+		$config   = array(
+			'host'       => $settings['host'],
+			'port'       => (int) $settings['port'],
+			'encryption' => $map[ $settings['encryption'] ],
+			'timeout'    => (float) ( defined( 'NATIVE_SMTP_TIMEOUT' ) ? NATIVE_SMTP_TIMEOUT : 15 ),
+		);
+		if ( $settings['auth'] && '' !== $settings['username'] ) {
+			$config['username'] = $settings['username'];
+			$config['password'] = $settings['password'];
+			$config['auth']     = 'auto';
+		}
+		// For tests and private relays: an extra CA bundle, and AUTH over plaintext (never the default).
+		if ( defined( 'NATIVE_SMTP_CAFILE' ) && '' !== NATIVE_SMTP_CAFILE ) {
+			$config['cafile'] = NATIVE_SMTP_CAFILE;
+		}
+		if ( defined( 'NATIVE_SMTP_ALLOW_INSECURE' ) && NATIVE_SMTP_ALLOW_INSECURE ) {
+			$config['allow_insecure_auth'] = true;
+		}
+		/**
+		 * Filters the config handed to new Smtp\Mailer() (see the extension's API for the keys).
+		 *
+		 * @param array $config Config keys.
+		 */
+		return apply_filters( 'native_smtp_mailer_config', $config );
+	}
+
+	/**
+	 * The Smtp\Mailer of this request, built on first use.
+	 *
+	 * @return object Smtp\Mailer
+	 */
+	public static function mailer() {
+		$config = self::config();
+		$hash   = hash( 'sha256', serialize( $config ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- only hashed.
+		if ( null === self::$mailer || $hash !== self::$mailer_config_hash ) {
+			self::reset_mailer();
+			$class                    = 'Smtp\Mailer';
+			self::$mailer             = new $class( $config );
+			self::$mailer_config_hash = $hash;
+		}
+		if ( isset( $config['password'] ) ) {
+			sodium_memzero( $config['password'] );
+		}
+		return self::$mailer;
+	}
+
+	/**
+	 * Closes and forgets the mailer (settings changed, or a test wants a fresh connection).
+	 */
+	public static function reset_mailer() {
+		if ( null !== self::$mailer ) {
+			try {
+				self::$mailer->close();
+			} catch ( Throwable $ignored ) { // phpcs:ignore Generic.CodeAnalysis.EmptyStatement.DetectedCatch -- closing is best effort.
+			}
+		}
+		self::$mailer             = null;
+		self::$mailer_config_hash = '';
+	}
+
+	/**
+	 * Runs at the start of every wp_mail(): forgets the last failure and, when active, puts our
+	 * PHPMailer subclass in place of the global one.
+	 *
+	 * @param null|bool $short_circuit What other pre_wp_mail filters decided; passed on unchanged.
+	 * @return null|bool
+	 */
+	public static function prepare( $short_circuit ) {
+		self::$last_failure    = null;
+		self::$last_transcript = array();
+		if ( null !== $short_circuit || ! self::is_active() ) {
+			return $short_circuit;
+		}
+		global $phpmailer;
+		self::load_phpmailer();
+		if ( ! ( $phpmailer instanceof Native_SMTP_PHPMailer ) ) {
+			$phpmailer = new Native_SMTP_PHPMailer( true ); // phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- the documented way to change wp_mail()'s transport.
+			// As wp_mail() does for its own instance: WordPress's notion of a valid address.
+			$phpmailer::$validator = static function ( $email ) {
+				return (bool) is_email( $email );
+			};
+		} elseif ( $phpmailer->native_smtp_set_sender ) {
+			// wp_mail() reuses the instance and never clears Sender: drop the one our Return-Path set
+			// for the previous email, or it would stick to this one even with Return-Path off.
+			$phpmailer->Sender                 = ''; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+			$phpmailer->native_smtp_set_sender = false;
+		}
+		return $short_circuit;
+	}
+
+	/**
+	 * Loads WordPress's PHPMailer and our subclass of it.
+	 */
+	public static function load_phpmailer() {
+		if ( ! class_exists( 'PHPMailer\PHPMailer\PHPMailer', false ) ) {
+			require_once ABSPATH . WPINC . '/PHPMailer/PHPMailer.php';
+			require_once ABSPATH . WPINC . '/PHPMailer/SMTP.php';
+			require_once ABSPATH . WPINC . '/PHPMailer/Exception.php';
+		}
+		require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-phpmailer.php';
+	}
+
+	/**
+	 * Last in phpmailer_init: wp_mail() has called isMail(); send through the extension instead,
+	 * after every other customisation ran.
+	 *
+	 * @param object $phpmailer PHPMailer\PHPMailer\PHPMailer.
+	 */
+	public static function route_phpmailer( $phpmailer ) {
+		if ( ! ( $phpmailer instanceof Native_SMTP_PHPMailer ) || ! self::is_active() ) {
+			return;
+		}
+		$phpmailer->Mailer = self::MAILER; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+		if ( Native_SMTP_Options::get( 'return_path' ) ) {
+			// Return-Path: bounces go to the From address.
+			$phpmailer->Sender                 = $phpmailer->From; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+			$phpmailer->native_smtp_set_sender = true;
+		}
+	}
+
+	/**
+	 * From Email: ours when forced, or when nobody changed WordPress's default wordpress@host.
+	 *
+	 * @param string $from The From address so far.
+	 * @return string
+	 */
+	public static function filter_from( $from ) {
+		$ours = Native_SMTP_Options::get( 'from_email' );
+		if ( '' === $ours || ! is_email( $ours ) ) {
+			return $from;
+		}
+		if ( Native_SMTP_Options::get( 'force_from_email' ) || self::is_default_from( $from ) ) {
+			return $ours;
+		}
+		return $from;
+	}
+
+	/**
+	 * From Name: ours when forced, or when the name is still WordPress's default "WordPress".
+	 *
+	 * @param string $name The From name so far.
+	 * @return string
+	 */
+	public static function filter_from_name( $name ) {
+		$ours = Native_SMTP_Options::get( 'from_name' );
+		if ( '' === $ours ) {
+			return $name;
+		}
+		if ( Native_SMTP_Options::get( 'force_from_name' ) || 'WordPress' === $name ) {
+			return $ours;
+		}
+		return $name;
+	}
+
+	/**
+	 * Whether an address is the one wp_mail() makes up (wordpress@ + the site's host without www.).
+	 *
+	 * @param string $from Address.
+	 * @return bool
+	 */
+	private static function is_default_from( $from ) {
+		$sitename = wp_parse_url( network_home_url(), PHP_URL_HOST );
+		if ( null !== $sitename && 'www.' === substr( $sitename, 0, 4 ) ) {
+			$sitename = substr( $sitename, 4 );
+		}
+		return strtolower( (string) $from ) === strtolower( 'wordpress@' . $sitename );
+	}
+
+	/**
+	 * Called by Native_SMTP_PHPMailer with the finished message.
+	 *
+	 * @param string   $envelope_from MAIL FROM.
+	 * @param string[] $recipients    RCPT TO (To, Cc and Bcc).
+	 * @param string   $data          The message: headers, blank line, body.
+	 * @return object Smtp\Receipt
+	 * @throws Throwable What the extension threw (remembered for wp_mail_failed and Send Test).
+	 */
+	public static function send_raw( $envelope_from, array $recipients, $data ) {
+		$mailer = null;
+		try {
+			$mailer                = self::mailer();
+			$receipt               = $mailer->sendRaw( $envelope_from, $recipients, $data );
+			self::$last_transcript = $mailer->transcript();
+			self::record_last_send( true, '' );
+			return $receipt;
+		} catch ( Throwable $failure ) {
+			self::$last_failure    = $failure;
+			self::$last_transcript = self::transcript_of( $failure, $mailer );
+			self::record_last_send( false, $failure->getMessage() );
+			throw $failure;
+		}
+	}
+
+	/**
+	 * The redacted transcript of a failure: the exception's own, else the mailer's.
+	 *
+	 * @param Throwable   $failure What was thrown.
+	 * @param object|null $mailer  Smtp\Mailer, if one was built.
+	 * @return string[]
+	 */
+	private static function transcript_of( $failure, $mailer ) {
+		if ( $failure instanceof \Smtp\Exception && ! empty( $failure->transcript ) ) {
+			return $failure->transcript;
+		}
+		if ( null !== $mailer ) {
+			try {
+				return $mailer->transcript();
+			} catch ( Throwable $ignored ) {
+				return array();
+			}
+		}
+		return array();
+	}
+
+	/**
+	 * Keeps the outcome of the last send for Site Health.
+	 *
+	 * @param bool   $ok    Whether it was accepted.
+	 * @param string $error The error, if not.
+	 */
+	private static function record_last_send( $ok, $error ) {
+		update_option(
+			'native_smtp_last_send',
+			array(
+				'ok'    => $ok,
+				'time'  => time(),
+				'error' => $error,
+			),
+			false
+		);
+	}
+
+	/**
+	 * The failure of the last wp_mail() in this request, or null.
+	 *
+	 * @return Throwable|null
+	 */
+	public static function last_failure() {
+		return self::$last_failure;
+	}
+
+	/**
+	 * The redacted transcript of the last send through the extension in this request.
+	 *
+	 * @return string[]
+	 */
+	public static function last_transcript() {
+		return self::$last_transcript;
+	}
+
+	/**
+	 * wp_mail_failed: adds the SMTP reply code, enhanced status, reply text and redacted
+	 * transcript to the error's data, next to wp_mail()'s own keys.
+	 *
+	 * @param WP_Error $error The error wp_mail() made.
+	 */
+	public static function add_smtp_details( $error ) {
+		$failure = self::$last_failure;
+		if ( ! ( $error instanceof WP_Error ) || ! ( $failure instanceof \Smtp\Exception ) ) {
+			return;
+		}
+		$data = $error->get_error_data( 'wp_mail_failed' );
+		$data = is_array( $data ) ? $data : array();
+
+		$data['smtp_code']            = (int) $failure->smtpCode; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+		$data['smtp_enhanced_status'] = (string) $failure->enhancedStatus; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+		$data['smtp_reply']           = $failure->getMessage();
+		$data['smtp_temporary']       = (bool) $failure->temporary;
+		$data['smtp_exception']       = get_class( $failure );
+		$data['smtp_transcript']      = self::$last_transcript;
+		$error->add_data( $data, 'wp_mail_failed' );
+	}
+}
