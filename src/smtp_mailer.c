@@ -31,6 +31,7 @@ static zend_object *mailer_create(zend_class_entry *ce)
 
 static void mailer_close_connection(php_smtp_mailer *mailer)
 {
+	php_smtp_sockets_stop_reading(&mailer->sockets);
 	for (int i = 0; i < mailer->pool_size; i++) {
 		curl_easy_setopt(mailer->pool[i], CURLOPT_VERBOSE, 0L);
 		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERFUNCTION, NULL);

@@ -92,6 +92,13 @@ static void shutdown_current_socket(php_smtp_transfer *t)
 	}
 }
 
+void php_smtp_sockets_stop_reading(php_smtp_sockets *sockets)
+{
+	for (int i = 0; i < sockets->count; i++) {
+		shutdown(sockets->fds[i], SHUT_RD);
+	}
+}
+
 /* ---- transcript ---- */
 
 static void stop_with(php_smtp_transfer *t, php_smtp_failure_kind kind, int code, zend_string *message)

@@ -47,6 +47,11 @@ typedef struct {
 	int count;
 } php_smtp_sockets;
 
+/* Before closing: the QUIT libcurl says next still goes out, but its reply
+ * is not waited for (nothing follows it, and a stalled server would hold
+ * PHP for a whole timeout). */
+void php_smtp_sockets_stop_reading(php_smtp_sockets *sockets);
+
 /* One transaction's state while libcurl runs it. */
 typedef struct php_smtp_transfer {
 	CURL *easy;
