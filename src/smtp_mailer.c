@@ -278,8 +278,8 @@ static bool batch_start_next(php_smtp_mailer *mailer, batch_slot *slot, HashTabl
 {
 	zval *message;
 	while ((message = zend_hash_get_current_data_ex(messages, pos)) != NULL) {
-		zend_string *key;
-		zend_ulong index;
+		zend_string *key = NULL;
+		zend_ulong index = 0;
 		zend_hash_get_current_key_ex(messages, &key, &index, pos);
 		zend_hash_move_forward_ex(messages, pos);
 		slot->result = key ? zend_hash_find(Z_ARRVAL_P(results), key) : zend_hash_index_find(Z_ARRVAL_P(results), index);
