@@ -57,7 +57,8 @@ if test "$PHP_SMTP" != "no"; then
     src/lib/mime.c \
     src/smtp_dkim.c \
     src/smtp_spool.c \
-    src/lib/spool_file.c"
+    src/lib/spool_file.c \
+    src/smtp_mail.c"
 
   PHP_NEW_EXTENSION(smtp, $SMTP_SOURCES, $ext_shared,, $SMTP_CFLAGS)
   PHP_ADD_BUILD_DIR([$ext_builddir/src])

@@ -21,6 +21,8 @@
 #include "smtp_message.h"
 #include "smtp_dkim.h"
 #include "smtp_spool.h"
+#include "smtp_mail.h"
+#include "smtp_mail_arginfo.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(smtp)
 
@@ -114,7 +116,8 @@ static PHP_MINIT_FUNCTION(smtp)
 	}
 	if (php_smtp_errors_minit() == FAILURE || php_smtp_receipt_minit() == FAILURE ||
 	    php_smtp_mailer_minit() == FAILURE || php_smtp_message_minit() == FAILURE ||
-	    php_smtp_dkim_minit() == FAILURE || php_smtp_spool_minit() == FAILURE) {
+	    php_smtp_dkim_minit() == FAILURE || php_smtp_spool_minit() == FAILURE ||
+	    php_smtp_mail_minit() == FAILURE) {
 		return FAILURE;
 	}
 	return SUCCESS;
@@ -122,6 +125,7 @@ static PHP_MINIT_FUNCTION(smtp)
 
 static PHP_MSHUTDOWN_FUNCTION(smtp)
 {
+	php_smtp_mail_mshutdown();
 	curl_global_cleanup();
 	UNREGISTER_INI_ENTRIES();
 	return SUCCESS;
@@ -138,6 +142,7 @@ static PHP_RINIT_FUNCTION(smtp)
 
 static PHP_RSHUTDOWN_FUNCTION(smtp)
 {
+	php_smtp_mail_rshutdown();
 	zval_ptr_dtor(&SMTP_G(last_result));
 	ZVAL_UNDEF(&SMTP_G(last_result));
 	return SUCCESS;
@@ -174,7 +179,7 @@ static PHP_MINFO_FUNCTION(smtp)
 zend_module_entry smtp_module_entry = {
 	STANDARD_MODULE_HEADER,
 	PHP_SMTP_EXTNAME,
-	NULL,
+	ext_functions,
 	PHP_MINIT(smtp),
 	PHP_MSHUTDOWN(smtp),
 	PHP_RINIT(smtp),

@@ -1,0 +1,789 @@
+/*
+ * mail() through SMTP.
+ *
+ * What PHP's mail() would have piped into sendmail is built here the same
+ * way (To and Subject first, then the additional headers, an empty line and
+ * the message), and sent with the same php_smtp_mailer_deliver() that
+ * Smtp\Mailer uses. What sendmail would have done on top of that is done
+ * here too: the envelope recipients are read from To, Cc and Bcc, Bcc is
+ * removed from the data, the envelope sender comes from -f, and a message
+ * without Date or Message-ID gets one.
+ *
+ * mail() never throws: every failure is one E_WARNING and false, and the
+ * details stay readable through smtp_last_result().
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php.h"
+#include "php_ini.h"
+#include "zend_exceptions.h"
+#include "zend_smart_str.h"
+#include "ext/standard/php_mail.h"
+#include "ext/standard/php_string.h"
+#include "ext/standard/basic_functions.h"
+#include "SAPI.h"
+#include "ext/random/php_random.h"
+#include "ext/date/php_date.h"
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "php_smtp.h"
+#include "smtp_mail.h"
+#include "smtp_mailer.h"
+#include "smtp_config.h"
+#include "smtp_transport.h"
+#include "lib/address.h"
+#include "lib/source.h"
+
+/* PHP's own mail(), run while smtp.override_mail is off. */
+static zif_handler original_mail_handler;
+
+/* The request's mailer (an Smtp\Mailer object, or UNDEF) and a hash of the
+ * smtp.* settings it was made from: an ini_set() between two mail() calls
+ * gets a new mailer instead of the old connection. */
+ZEND_TLS zval request_mailer;
+ZEND_TLS zend_ulong request_mailer_settings;
+
+/* ---- addresses ---- */
+
+typedef struct {
+	zend_string **items;
+	size_t count;
+	size_t capacity;
+	bool needs_smtputf8;
+} address_list;
+
+static void address_list_add(address_list *list, zend_string *address)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		if (smtp_address_same_mailbox(ZSTR_VAL(list->items[i]), ZSTR_VAL(address))) {
+			zend_string_release(address);
+			return;
+		}
+	}
+	if (list->count == list->capacity) {
+		list->capacity = list->capacity ? list->capacity * 2 : 4;
+		list->items = safe_erealloc(list->items, list->capacity, sizeof(zend_string *), 0);
+	}
+	list->items[list->count++] = address;
+}
+
+static void address_list_free(address_list *list)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		zend_string_release(list->items[i]);
+	}
+	if (list->items) {
+		efree(list->items);
+	}
+	memset(list, 0, sizeof(*list));
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Validates one addr-spec and adds it to list; on a bad one, a warning
+ * naming it. */
+static bool add_addr_spec(address_list *list, const char *spec, size_t len)
+{
+	while (len && is_blank(*spec)) {
+		spec++;
+		len--;
+	}
+	while (len && is_blank(spec[len - 1])) {
+		len--;
+	}
+	if (len == 0) {
+		return true; /* an empty element of a list ("a@x, , b@y"), or an empty group */
+	}
+	char *normalized = NULL;
+	bool utf8_local = false;
+	char err[160];
+	if (smtp_address_normalize(spec, len, &normalized, &utf8_local, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: invalid address \"%.*s\": %s", (int)len, spec, err);
+		return false;
+	}
+	list->needs_smtputf8 |= utf8_local;
+	address_list_add(list, zend_string_init(normalized, strlen(normalized), 0));
+	smtp_address_free(normalized);
+	return true;
+}
+
+/* Adds the addresses of an RFC 5322 address list ("Ann <a@x.test>, b@y.test,
+ * "Doe, J" <j@z.test>, team: c@x.test, d@x.test;") to list. Quoted strings
+ * and comments may hold commas; a group's name is skipped. */
+static bool add_address_list(address_list *list, const char *value, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		smart_str bare = {0}; /* the element without its comments, for a bare addr-spec */
+		const char *open = NULL, *close = NULL;
+		bool quoted = false;
+		int comment_depth = 0;
+		for (; i < len; i++) {
+			char c = value[i];
+			if (comment_depth) {
+				if (c == '\\' && i + 1 < len) {
+					i++;
+				} else if (c == '(') {
+					comment_depth++;
+				} else if (c == ')') {
+					comment_depth--;
+				}
+				continue;
+			}
+			if (quoted) {
+				smart_str_appendc(&bare, c);
+				if (c == '\\' && i + 1 < len) {
+					smart_str_appendc(&bare, value[++i]);
+				} else if (c == '"') {
+					quoted = false;
+				}
+				continue;
+			}
+			if (c == '(') {
+				comment_depth = 1;
+			} else if (c == '"') {
+				quoted = true;
+				smart_str_appendc(&bare, c);
+			} else if (c == '<' && !open) {
+				open = value + i;
+			} else if (c == '>' && open && !close) {
+				close = value + i;
+			} else if (c == ':' && !open) {
+				smart_str_free(&bare); /* "group-name:" starts a group: what came before is its name */
+				bare.s = NULL;
+			} else if (c == ',' || c == ';') {
+				if (!open || close) {
+					break;
+				}
+			} else if (!open) {
+				smart_str_appendc(&bare, c);
+			}
+		}
+		i++; /* past the separator */
+		bool ok;
+		if (open && close) {
+			ok = add_addr_spec(list, open + 1, close - open - 1);
+		} else if (open) {
+			php_error_docref(NULL, E_WARNING, "SMTP delivery failed: unterminated <address> in \"%.*s\"", (int)len, value);
+			ok = false;
+		} else {
+			ok = add_addr_spec(list, bare.s ? ZSTR_VAL(bare.s) : "", bare.s ? ZSTR_LEN(bare.s) : 0);
+		}
+		smart_str_free(&bare);
+		if (!ok) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- the message text ---- */
+
+/* What PHP's mail() does to To and Subject: trailing white space goes, and
+ * every control character becomes a space, except a CRLF followed by white
+ * space (a folded line, RFC 5322 2.2.3), which is kept. */
+static zend_string *clean_header_argument(const char *in, size_t len)
+{
+	while (len && isspace((unsigned char)in[len - 1])) {
+		len--;
+	}
+	zend_string *out = zend_string_init(in, len, 0);
+	char *s = ZSTR_VAL(out);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\r' && i + 2 < len && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+			i += 2;
+			while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\t')) {
+				i++;
+			}
+			continue;
+		}
+		if (iscntrl((unsigned char)s[i])) {
+			s[i] = ' ';
+		}
+	}
+	return out;
+}
+
+/* PHP's mail() refuses additional headers that start with something other
+ * than a field name, hold an empty line (it would end the header block early
+ * and let the rest become the body), or a line break at the very end or a
+ * lone CR. The same rule here, so a script behaves the same either way. */
+static bool headers_malformed(const char *h, size_t len)
+{
+	if (len == 0) {
+		return false;
+	}
+	if (h[0] < 33 || h[0] > 126 || h[0] == ':') {
+		return true;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (h[i] == '\r') {
+			if (i + 1 == len || h[i + 1] == '\r' ||
+			    (h[i + 1] == '\n' && (i + 2 == len || h[i + 2] == '\n' || h[i + 2] == '\r'))) {
+				return true;
+			}
+			i++;
+		} else if (h[i] == '\n') {
+			if (i + 1 == len || h[i + 1] == '\r' || h[i + 1] == '\n') {
+				return true;
+			}
+			i++;
+		} else if (h[i] == '\0') {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The additional headers, field by field (a field with its folded
+ * continuation lines). The callback gets the name and the whole field. */
+typedef struct {
+	smart_str kept;          /* the header block without Bcc */
+	address_list recipients; /* from Cc and Bcc */
+	zend_string *from_value; /* the From field's value, unfolded */
+	bool has_date, has_message_id;
+	bool failed;
+} header_scan;
+
+static bool field_named(const char *field, size_t name_len, const char *name)
+{
+	return name_len == strlen(name) && strncasecmp(field, name, name_len) == 0;
+}
+
+/* a copy of v with the line breaks of folding turned into spaces */
+static zend_string *unfold(const char *v, size_t vlen)
+{
+	zend_string *out = zend_string_init(v, vlen, 0);
+	for (size_t i = 0; i < vlen; i++) {
+		if (ZSTR_VAL(out)[i] == '\r' || ZSTR_VAL(out)[i] == '\n') {
+			ZSTR_VAL(out)[i] = ' ';
+		}
+	}
+	return out;
+}
+
+/* the value of a field ("Name: value"), unfolded */
+static zend_string *unfolded_value(const char *field, size_t len, size_t name_len)
+{
+	return unfold(field + name_len + 1, len - name_len - 1);
+}
+
+static void scan_field(header_scan *scan, const char *field, size_t len)
+{
+	const char *colon = memchr(field, ':', len);
+	size_t name_len = colon ? (size_t)(colon - field) : 0;
+	while (name_len && (field[name_len - 1] == ' ' || field[name_len - 1] == '\t')) {
+		name_len--; /* "Cc : x" (obsolete syntax, still seen) */
+	}
+	bool is_bcc = colon && field_named(field, name_len, "Bcc");
+	if (colon && (is_bcc || field_named(field, name_len, "Cc"))) {
+		zend_string *value = unfolded_value(field, len, colon - field);
+		if (!add_address_list(&scan->recipients, ZSTR_VAL(value), ZSTR_LEN(value))) {
+			scan->failed = true;
+		}
+		zend_string_release(value);
+	} else if (colon && field_named(field, name_len, "From") && !scan->from_value) {
+		scan->from_value = unfolded_value(field, len, colon - field);
+	} else if (colon && field_named(field, name_len, "Date")) {
+		scan->has_date = true;
+	} else if (colon && field_named(field, name_len, "Message-ID")) {
+		scan->has_message_id = true;
+	}
+	if (!is_bcc) {
+		smart_str_appendl(&scan->kept, field, len);
+		smart_str_appendl(&scan->kept, "\r\n", 2);
+	}
+}
+
+static void scan_headers(header_scan *scan, const char *h, size_t len)
+{
+	size_t start = 0, i = 0;
+	while (i < len) {
+		const char *eol = memchr(h + i, '\n', len - i);
+		size_t next = eol ? (size_t)(eol - h) + 1 : len;
+		/* a line that starts with white space continues the field */
+		if (next >= len || (h[next] != ' ' && h[next] != '\t')) {
+			size_t end = eol ? (size_t)(eol - h) : len;
+			if (end > start && h[end - 1] == '\r') {
+				end--;
+			}
+			if (end > start) {
+				scan_field(scan, h + start, end - start);
+			}
+			start = next;
+		}
+		i = next;
+	}
+}
+
+/* ---- the fifth argument ---- */
+
+/* The envelope sender named by -f in sendmail-style parameters ("-f a@x",
+ * "-fa@x", quoted or not), or NULL. Nothing else in them means anything
+ * here: they are never given to a shell. */
+static zend_string *sender_from_parameters(const char *params)
+{
+	const char *p = params;
+	while (*p) {
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		const char *token = p;
+		while (*p && *p != ' ' && *p != '\t') {
+			p++;
+		}
+		if (p - token >= 2 && token[0] == '-' && token[1] == 'f') {
+			const char *value = token + 2;
+			const char *end = p;
+			if (value == end) { /* "-f addr": the value is the next word */
+				while (*p == ' ' || *p == '\t') {
+					p++;
+				}
+				value = p;
+				while (*p && *p != ' ' && *p != '\t') {
+					p++;
+				}
+				end = p;
+			}
+			if (end - value >= 2 && (*value == '\'' || *value == '"') && end[-1] == *value) {
+				value++;
+				end--;
+			}
+			return zend_string_init(value, end - value, 0);
+		}
+	}
+	return NULL;
+}
+
+/* ---- the request's mailer ---- */
+
+static zend_ulong settings_hash(void)
+{
+	smart_str s = {0};
+	static const char *const names[] = {"smtp.host", "smtp.port", "smtp.encryption", "smtp.username", "smtp.password",
+	                                    "smtp.auth", "smtp.timeout", "smtp.verify_peer", "smtp.cafile", "smtp.helo",
+	                                    "smtp.from", "smtp.from_name", "smtp.spool_dir", "smtp.dkim_domain",
+	                                    "smtp.dkim_selector", "smtp.dkim_key_file", NULL};
+	for (const char *const *name = names; *name; name++) {
+		const char *value = zend_ini_string_ex((char *)*name, strlen(*name), 0, NULL);
+		smart_str_appends(&s, value ? value : "");
+		smart_str_appendc(&s, '\0');
+	}
+	smart_str_0(&s);
+	zend_ulong hash = zend_hash_func(ZSTR_VAL(s.s), ZSTR_LEN(s.s));
+	/* the password was copied in here: wipe it */
+	ZEND_SECURE_ZERO(ZSTR_VAL(s.s), ZSTR_LEN(s.s));
+	smart_str_free(&s);
+	return hash;
+}
+
+/* The mailer for this request, made from the smtp.* settings on first use.
+ * NULL with a warning when the settings are not usable. */
+static php_smtp_mailer *request_mailer_get(void)
+{
+	zend_ulong settings = settings_hash();
+	if (Z_TYPE(request_mailer) == IS_OBJECT && settings == request_mailer_settings) {
+		return Z_SMTP_MAILER_P(&request_mailer);
+	}
+	php_smtp_mail_rshutdown();
+
+	zval object;
+	object_init_ex(&object, php_smtp_mailer_ce);
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(&object);
+	if (php_smtp_config_from_ini(&mailer->config) == FAILURE) {
+		php_smtp_config_dtor(&mailer->config);
+		zend_string *why = NULL;
+		if (EG(exception)) {
+			zval rv;
+			zval *msg = zend_read_property_ex(zend_get_exception_base(EG(exception)), EG(exception),
+			                                  ZSTR_KNOWN(ZEND_STR_MESSAGE), 1, &rv);
+			why = zval_get_string(msg);
+			zend_clear_exception();
+		}
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: bad smtp.* settings: %s",
+		                 why ? ZSTR_VAL(why) : "unknown error");
+		if (why) {
+			zend_string_release(why);
+		}
+		zval_ptr_dtor(&object);
+		return NULL;
+	}
+	mailer->configured = true;
+	ZVAL_COPY_VALUE(&request_mailer, &object);
+	request_mailer_settings = settings;
+	return mailer;
+}
+
+/* ---- the result ---- */
+
+static zval *empty_array(zval *zv)
+{
+	array_init(zv);
+	return zv;
+}
+
+static void store_result(php_smtp_outcome *outcome, const char *failure, zend_string *message_id,
+                         zend_string *from, address_list *recipients)
+{
+	zval result, list;
+	array_init(&result);
+	add_assoc_bool(&result, "ok", outcome && outcome->ok);
+
+	int code = 0;
+	if (outcome && outcome->ok && outcome->response && ZSTR_LEN(outcome->response) >= 3) {
+		code = atoi(ZSTR_VAL(outcome->response));
+	} else if (outcome) {
+		code = outcome->failure.smtp_code;
+	}
+	add_assoc_long(&result, "code", code);
+	if (outcome && outcome->response) {
+		add_assoc_str(&result, "reply", zend_string_copy(outcome->response));
+	} else {
+		add_assoc_string(&result, "reply", "");
+	}
+	if (failure) {
+		add_assoc_string(&result, "error", failure);
+	} else {
+		add_assoc_null(&result, "error");
+	}
+	add_assoc_str(&result, "message_id", message_id ? zend_string_copy(message_id) : ZSTR_EMPTY_ALLOC());
+	add_assoc_str(&result, "from", from ? zend_string_copy(from) : ZSTR_EMPTY_ALLOC());
+	array_init(&list);
+	for (size_t i = 0; recipients && i < recipients->count; i++) {
+		add_next_index_str(&list, zend_string_copy(recipients->items[i]));
+	}
+	add_assoc_zval(&result, "recipients", &list);
+	if (outcome) {
+		Z_TRY_ADDREF(outcome->accepted);
+		add_assoc_zval(&result, "accepted", &outcome->accepted);
+		Z_TRY_ADDREF(outcome->rejected);
+		add_assoc_zval(&result, "rejected", &outcome->rejected);
+		Z_TRY_ADDREF(outcome->transcript);
+		add_assoc_zval(&result, "transcript", &outcome->transcript);
+	} else {
+		add_assoc_zval(&result, "accepted", empty_array(&list));
+		add_assoc_zval(&result, "rejected", empty_array(&list));
+		add_assoc_zval(&result, "transcript", empty_array(&list));
+	}
+	zval_ptr_dtor(&SMTP_G(last_result));
+	ZVAL_COPY_VALUE(&SMTP_G(last_result), &result);
+}
+
+/* A local failure (before anything was sent): one warning, and the reason in
+ * smtp_last_result(). The warning has already been raised by the caller when
+ * raised is true. */
+static void fail_local(const char *why, bool raised, zend_string *from, address_list *recipients)
+{
+	if (!raised) {
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: %s", why);
+	}
+	store_result(NULL, why, NULL, from, recipients);
+}
+
+/* The domain for a generated Message-ID: the sender's, else the HELO name,
+ * else the machine's name. */
+static void append_message_id(smart_str *data, zend_string *from, zend_string **message_id)
+{
+	unsigned char random[16];
+	char hex[33];
+	if (php_random_bytes_silent(random, sizeof(random)) == FAILURE) {
+		/* without a secure source, time and pid still give a unique enough id */
+		uint64_t t = (uint64_t)time(NULL), pid = (uint64_t)getpid();
+		memcpy(random, &t, 8);
+		memcpy(random + 8, &pid, 8);
+	}
+	for (size_t i = 0; i < sizeof(random); i++) {
+		snprintf(hex + 2 * i, 3, "%02x", random[i]);
+	}
+	const char *domain = from ? smtp_address_domain(ZSTR_VAL(from)) : "";
+	char host[256] = "localhost";
+	if (!*domain) {
+		if (gethostname(host, sizeof(host) - 1) == 0) {
+			host[sizeof(host) - 1] = '\0';
+		}
+		domain = host;
+	}
+	*message_id = strpprintf(0, "%s@%s", hex, domain);
+	smart_str_appends(data, "Message-ID: <");
+	smart_str_append(data, *message_id);
+	smart_str_appends(data, ">\r\n");
+}
+
+/* The owner of the running script, as PHP's X-PHP-Originating-Script shows
+ * it (php_getuid() is not exported to extensions). */
+static zend_long script_owner_uid(void)
+{
+	zend_stat_t *st = sapi_get_stat();
+	return st ? (zend_long)st->st_uid : (zend_long)getuid();
+}
+
+/* ---- mail() ---- */
+
+static void smtp_send_mail(const char *to, size_t to_len, const char *subject, size_t subject_len,
+                           const char *message, size_t message_len, zend_string *headers,
+                           zend_string *extra_params, zval *return_value)
+{
+	zend_string *to_clean = clean_header_argument(to, to_len);
+	zend_string *subject_clean = clean_header_argument(subject, subject_len);
+	header_scan scan = {0};
+	zend_string *from = NULL, *message_id = NULL;
+	smart_str data = {0};
+	RETVAL_FALSE;
+
+	if (headers && headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
+		fail_local("Multiple or malformed newlines found in additional_header", false, NULL, NULL);
+		goto done;
+	}
+
+	/* To, then Cc and Bcc: all envelope recipients */
+	{
+		zend_string *to_unfolded = unfold(ZSTR_VAL(to_clean), ZSTR_LEN(to_clean));
+		bool ok = add_address_list(&scan.recipients, ZSTR_VAL(to_unfolded), ZSTR_LEN(to_unfolded));
+		zend_string_release(to_unfolded);
+		if (!ok) {
+			fail_local("invalid To address", true, NULL, NULL);
+			goto done;
+		}
+	}
+	smart_str_appends(&data, "To: ");
+	smart_str_append(&data, to_clean);
+	smart_str_appends(&data, "\r\nSubject: ");
+	smart_str_append(&data, subject_clean);
+	smart_str_appends(&data, "\r\n");
+	if (PG(mail_x_header)) {
+		const char *script = zend_get_executed_filename();
+		zend_string *base = php_basename(script, strlen(script), NULL, 0);
+		smart_str_append_printf(&data, "X-PHP-Originating-Script: " ZEND_LONG_FMT ":%s\r\n", script_owner_uid(),
+		                        ZSTR_VAL(base));
+		zend_string_release(base);
+	}
+	scan.kept = data;
+	memset(&data, 0, sizeof(data));
+	if (headers) {
+		scan_headers(&scan, ZSTR_VAL(headers), ZSTR_LEN(headers));
+	}
+	data = scan.kept;
+	memset(&scan.kept, 0, sizeof(scan.kept));
+	if (scan.failed) {
+		fail_local("invalid Cc or Bcc address", true, NULL, &scan.recipients);
+		goto done;
+	}
+	if (scan.recipients.count == 0) {
+		fail_local("no recipient in To, Cc or Bcc", false, NULL, NULL);
+		goto done;
+	}
+
+	/* The envelope sender: -f (mail.force_extra_parameters wins, as in PHP), smtp.from, the From header */
+	php_smtp_mailer *mailer = request_mailer_get();
+	if (!mailer) {
+		store_result(NULL, "bad smtp.* settings", NULL, NULL, &scan.recipients);
+		goto done;
+	}
+	const char *forced = INI_STR("mail.force_extra_parameters");
+	zend_string *sender = NULL;
+	if (forced && *forced) {
+		sender = sender_from_parameters(forced);
+	} else if (extra_params && ZSTR_LEN(extra_params)) {
+		sender = sender_from_parameters(ZSTR_VAL(extra_params));
+	}
+	if (!sender && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
+		sender = zend_string_copy(mailer->config.from);
+	}
+	if (!sender && scan.from_value) {
+		address_list from_list = {0};
+		if (add_address_list(&from_list, ZSTR_VAL(scan.from_value), ZSTR_LEN(scan.from_value)) && from_list.count) {
+			sender = zend_string_copy(from_list.items[0]);
+		}
+		address_list_free(&from_list);
+	}
+	if (!sender) {
+		fail_local("no envelope sender: set smtp.from, a From header or -f in the fifth argument", false, NULL,
+		           &scan.recipients);
+		goto done;
+	}
+	{
+		address_list one = {0};
+		bool ok = add_addr_spec(&one, ZSTR_VAL(sender), ZSTR_LEN(sender));
+		zend_string_release(sender);
+		if (!ok || one.count == 0) {
+			address_list_free(&one);
+			fail_local("invalid envelope sender", ok == false, NULL, &scan.recipients);
+			goto done;
+		}
+		from = zend_string_copy(one.items[0]);
+		scan.recipients.needs_smtputf8 |= one.needs_smtputf8;
+		address_list_free(&one);
+	}
+
+	/* What sendmail adds to a message that lacks them */
+	if (!scan.from_value && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
+		if (mailer->config.from_name && ZSTR_LEN(mailer->config.from_name)) {
+			smart_str_append_printf(&data, "From: \"%s\" <%s>\r\n", ZSTR_VAL(mailer->config.from_name),
+			                        ZSTR_VAL(mailer->config.from));
+		} else {
+			smart_str_append_printf(&data, "From: %s\r\n", ZSTR_VAL(mailer->config.from));
+		}
+	}
+	if (!scan.has_date) {
+		zend_string *date = php_format_date("D, d M Y H:i:s O", sizeof("D, d M Y H:i:s O") - 1, time(NULL), 1);
+		smart_str_appends(&data, "Date: ");
+		smart_str_append(&data, date);
+		smart_str_appends(&data, "\r\n");
+		zend_string_release(date);
+	}
+	if (!scan.has_message_id) {
+		append_message_id(&data, from, &message_id);
+	}
+	smart_str_appends(&data, "\r\n");
+	smart_str_appendl(&data, message, message_len);
+	smart_str_appends(&data, "\r\n");
+	smart_str_0(&data);
+	if (!message_id) {
+		/* the script gave its own: read it back for smtp_last_result() */
+		const char *p = ZSTR_VAL(data.s);
+		const char *found = NULL;
+		while ((p = strchr(p, '\n')) != NULL && p[1] != '\r' && p[1] != '\n') {
+			p++;
+			if (strncasecmp(p, "Message-ID:", 11) == 0) {
+				found = p + 11;
+				break;
+			}
+		}
+		if (found) {
+			const char *open = strchr(found, '<'), *close = open ? strchr(open, '>') : NULL;
+			message_id = open && close ? zend_string_init(open + 1, close - open - 1, 0) : ZSTR_EMPTY_ALLOC();
+		}
+	}
+
+	smtp_crlf_source body;
+	smtp_crlf_source_init(&body, ZSTR_VAL(data.s), ZSTR_LEN(data.s));
+	smtp_source source = smtp_crlf_source_as_source(&body);
+	php_smtp_envelope envelope = {
+		.from = from,
+		.recipients = scan.recipients.items,
+		.recipient_count = scan.recipients.count,
+		.needs_smtputf8 = scan.recipients.needs_smtputf8,
+		.source = &source,
+		.size = (curl_off_t)smtp_crlf_normalized_size(ZSTR_VAL(data.s), ZSTR_LEN(data.s)),
+	};
+	php_smtp_outcome outcome;
+	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
+	if (EG(exception)) {
+		/* a debug callback may have thrown: mail() itself never does */
+		zend_clear_exception();
+	}
+	const char *why = NULL;
+	if (!outcome.ok) {
+		why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown error";
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: %s", why);
+	}
+	store_result(&outcome, why, message_id, from, &scan.recipients);
+	if (outcome.ok) {
+		RETVAL_TRUE;
+	}
+	php_smtp_outcome_dtor(&outcome);
+
+done:
+	smart_str_free(&data);
+	smart_str_free(&scan.kept);
+	address_list_free(&scan.recipients);
+	if (scan.from_value) {
+		zend_string_release(scan.from_value);
+	}
+	if (from) {
+		zend_string_release(from);
+	}
+	if (message_id) {
+		zend_string_release(message_id);
+	}
+	zend_string_release(to_clean);
+	zend_string_release(subject_clean);
+}
+
+/* Replaces the handler of PHP's mail(): same parameters, same checks. */
+static ZEND_NAMED_FUNCTION(smtp_mail_handler)
+{
+	if (!SMTP_G(override_mail)) {
+		original_mail_handler(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+		return;
+	}
+
+	char *to, *subject, *message;
+	size_t to_len, subject_len, message_len;
+	zend_string *headers_str = NULL, *extra_params = NULL;
+	HashTable *headers_ht = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(3, 5)
+		Z_PARAM_PATH(to, to_len)
+		Z_PARAM_PATH(subject, subject_len)
+		Z_PARAM_PATH(message, message_len)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT_OR_STR(headers_ht, headers_str)
+		Z_PARAM_PATH_STR(extra_params)
+	ZEND_PARSE_PARAMETERS_END();
+
+	zend_string *headers = NULL;
+	if (headers_str && ZSTR_LEN(headers_str)) {
+		/* PHP's mail() drops trailing white space (a final newline) from string headers */
+		headers = php_trim(headers_str, NULL, 0, 2);
+	} else if (headers_ht) {
+		headers = php_mail_build_headers(headers_ht);
+		if (EG(exception)) {
+			/* a bad array header: a TypeError or ValueError, as PHP's own mail() throws */
+			if (headers) {
+				zend_string_release(headers);
+			}
+			RETURN_THROWS();
+		}
+	}
+
+	smtp_send_mail(to, to_len, subject, subject_len, message, message_len, headers, extra_params, return_value);
+	if (headers) {
+		zend_string_release(headers);
+	}
+}
+
+ZEND_FUNCTION(smtp_last_result)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (Z_TYPE(SMTP_G(last_result)) == IS_UNDEF) {
+		RETURN_NULL();
+	}
+	RETURN_COPY(&SMTP_G(last_result));
+}
+
+zend_result php_smtp_mail_minit(void)
+{
+	ZVAL_UNDEF(&request_mailer);
+	zend_function *mail = zend_hash_str_find_ptr(CG(function_table), "mail", sizeof("mail") - 1);
+	if (mail && mail->type == ZEND_INTERNAL_FUNCTION) {
+		original_mail_handler = mail->internal_function.handler;
+		mail->internal_function.handler = smtp_mail_handler;
+	}
+	return SUCCESS;
+}
+
+zend_result php_smtp_mail_mshutdown(void)
+{
+	zend_function *mail = zend_hash_str_find_ptr(CG(function_table), "mail", sizeof("mail") - 1);
+	if (mail && original_mail_handler && mail->internal_function.handler == smtp_mail_handler) {
+		mail->internal_function.handler = original_mail_handler;
+	}
+	return SUCCESS;
+}
+
+void php_smtp_mail_rshutdown(void)
+{
+	if (Z_TYPE(request_mailer) != IS_UNDEF) {
+		zval_ptr_dtor(&request_mailer);
+		ZVAL_UNDEF(&request_mailer);
+	}
+	request_mailer_settings = 0;
+}
