@@ -31,6 +31,8 @@ stamp="$extra_cflags|$extra_ldflags|${configure_flags[*]}|$(md5sum config.m4 | c
 if [ ! -f Makefile ] || [ "$(cat .configure-stamp 2>/dev/null)" != "$stamp" ]; then
 	phpize >/dev/null 2>&1
 	CFLAGS="$extra_cflags" LDFLAGS="$extra_ldflags" ./configure -q "${configure_flags[@]}" >/dev/null
+	# objects from another configuration must not be linked into this one
+	make -s clean >/dev/null 2>&1 || true
 	echo "$stamp" >.configure-stamp
 fi
 make -s -j"$(nproc)" >/dev/null
