@@ -55,6 +55,7 @@ if test "$PHP_SMTP" != "no"; then
     src/lib/address.c \
     src/lib/encode.c \
     src/lib/mime.c \
+    src/lib/dkim.c \
     src/smtp_dkim.c \
     src/smtp_spool.c \
     src/lib/spool_file.c \
