@@ -1,0 +1,72 @@
+<?php
+/*
+ * One message with one large binary attachment, for the attachment table:
+ *     php attachment.php PEER PORT FILE
+ * Builds the message (text body + FILE as application/octet-stream) and sends
+ * it over plaintext SMTP; prints a JSON line with the seconds for build and
+ * send together and the peak memory of the process.
+ */
+
+declare(strict_types=1);
+require __DIR__ . '/common.php';
+
+[$peer, $port, $file] = array_slice($argv, 1) + ['', 0, ''];
+$port = (int) $port;
+if ($peer === '' || $port <= 0 || !is_file($file)) {
+	bench_fail('usage: php attachment.php PEER PORT FILE');
+}
+$name = 'data.bin';
+
+switch ($peer) {
+case 'ours':
+	$start = hrtime(true);
+	$message = (new Smtp\Message())
+		->from(BENCH_FROM, BENCH_FROM_NAME)
+		->to(BENCH_TO, BENCH_TO_NAME)
+		->subject(BENCH_SUBJECT)
+		->text(bench_body())
+		->attach($file, $name, 'application/octet-stream');
+	$mailer = new Smtp\Mailer(['host' => '127.0.0.1', 'port' => $port, 'encryption' => 'none']);
+	$mailer->send($message);
+	$mailer->close();
+	break;
+
+case 'phpmailer':
+	require PHPMAILER_AUTOLOAD;
+	$start = hrtime(true);
+	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
+	$mail->isSMTP();
+	$mail->Host = '127.0.0.1';
+	$mail->Port = $port;
+	$mail->SMTPAuth = false;
+	$mail->SMTPSecure = '';
+	$mail->SMTPAutoTLS = false;
+	$mail->CharSet = 'utf-8';
+	$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
+	$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
+	$mail->Subject = BENCH_SUBJECT;
+	$mail->Body = bench_body();
+	$mail->addAttachment($file, $name, PHPMailer\PHPMailer\PHPMailer::ENCODING_BASE64, 'application/octet-stream');
+	$mail->send();
+	break;
+
+case 'symfony':
+	require SYMFONY_MAILER_AUTOLOAD;
+	$start = hrtime(true);
+	$email = (new Symfony\Component\Mime\Email())
+		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
+		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
+		->subject(BENCH_SUBJECT)
+		->text(bench_body())
+		->attachFromPath($file, $name, 'application/octet-stream');
+	$transport = new Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport('127.0.0.1', $port, false);
+	$transport->send($email);
+	$transport = null; // the destructor says QUIT
+	break;
+
+default:
+	bench_fail("attachment.php: unknown peer $peer");
+}
+
+$elapsed = (hrtime(true) - $start) / 1e9;
+bench_report(['peer' => $peer, 'bytes' => filesize($file), 'seconds' => $elapsed]);
