@@ -508,7 +508,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	envelope.recipients = recipients;
 	envelope.recipient_count = count;
 	envelope.source = &source;
-	envelope.size = (curl_off_t)smtp_crlf_normalized_size(ZSTR_VAL(data), ZSTR_LEN(data));
+	envelope.size = (curl_off_t)body.size;
 
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);

@@ -402,6 +402,8 @@ CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* Straight to the relay: no proxy from the environment (and no getenv() per transfer). */
+	curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	return easy;
 }
 

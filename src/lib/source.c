@@ -6,23 +6,29 @@
 
 enum { CRLF_BODY, CRLF_DONE };
 
+static bool ends_with_line_break(const char *data, size_t len)
+{
+	return len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r');
+}
+
+/* memchr finds line breaks far faster than a byte loop: count the LFs without
+ * a CR before them and the CRs without an LF after them. */
+static size_t count_bare_line_breaks(const char *data, size_t len)
+{
+	const char *end = data + len;
+	size_t bare = 0;
+	for (const char *p = data, *q; (q = memchr(p, '\n', end - p)) != NULL; p = q + 1) {
+		bare += q == data || q[-1] != '\r';
+	}
+	for (const char *p = data, *q; (q = memchr(p, '\r', end - p)) != NULL; p = q + 1) {
+		bare += q + 1 == end || q[1] != '\n';
+	}
+	return bare;
+}
+
 size_t smtp_crlf_normalized_size(const char *data, size_t len)
 {
-	size_t out = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == '\r') {
-			if (i + 1 < len && data[i + 1] == '\n') {
-				i++;
-			}
-			out += 2;
-		} else if (data[i] == '\n') {
-			out += 2;
-		} else {
-			out++;
-		}
-	}
-	bool ends_with_eol = len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r');
-	return ends_with_eol ? out : out + 2;
+	return len + count_bare_line_breaks(data, len) + (ends_with_line_break(data, len) ? 0 : 2);
 }
 
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len)
@@ -32,6 +38,18 @@ void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len)
 	s->pos = 0;
 	s->pending = 0;
 	s->state = CRLF_BODY;
+	/* Well-formed text (the usual case) is copied as it is. */
+	size_t bare = count_bare_line_breaks(data, len);
+	s->clean = bare == 0;
+	s->size = len + bare + (ends_with_line_break(data, len) ? 0 : 2);
+}
+
+/* The next CR or LF at or after p, or end. */
+static const char *next_line_break(const char *p, const char *end)
+{
+	const char *lf = memchr(p, '\n', end - p);
+	const char *cr = memchr(p, '\r', (lf ? lf : end) - p);
+	return cr ? cr : lf ? lf : end;
 }
 
 static ssize_t crlf_read(void *ctx, char *buf, size_t cap)
@@ -50,21 +68,25 @@ static ssize_t crlf_read(void *ctx, char *buf, size_t cap)
 			break;
 		}
 		if (s->pos == s->len) {
-			bool ends_with_eol = s->len > 0 && (s->data[s->len - 1] == '\n' || s->data[s->len - 1] == '\r');
 			s->state = CRLF_DONE;
-			if (!ends_with_eol) {
+			if (!ends_with_line_break(s->data, s->len)) {
 				s->pending = 2;
 			}
 			continue;
 		}
-		/* copy a run of ordinary bytes at once */
 		const char *start = s->data + s->pos;
-		size_t avail = s->len - s->pos;
-		size_t run = 0;
+		const char *end = s->data + s->len;
 		size_t room = cap - o;
-		while (run < avail && run < room && start[run] != '\r' && start[run] != '\n') {
-			run++;
+		if (s->clean) {
+			size_t n = (size_t)(end - start) < room ? (size_t)(end - start) : room;
+			memcpy(buf + o, start, n);
+			o += n;
+			s->pos += n;
+			continue;
 		}
+		/* copy the run of ordinary bytes up to the next line break */
+		const char *stop = next_line_break(start, (size_t)(end - start) < room ? end : start + room);
+		size_t run = (size_t)(stop - start);
 		if (run) {
 			memcpy(buf + o, start, run);
 			o += run;
@@ -72,7 +94,7 @@ static ssize_t crlf_read(void *ctx, char *buf, size_t cap)
 			continue;
 		}
 		/* a line ending of any kind becomes CRLF */
-		if (start[0] == '\r' && avail > 1 && start[1] == '\n') {
+		if (start[0] == '\r' && start + 1 < end && start[1] == '\n') {
 			s->pos += 2;
 		} else {
 			s->pos += 1;

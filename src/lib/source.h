@@ -49,6 +49,8 @@ typedef struct {
 	size_t pos;
 	int pending; /* bytes of a line ending still to emit: "\n" after a "\r" that did not fit, or a whole final CRLF */
 	int state;
+	bool clean;  /* no bare CR or LF: bytes go out as they are */
+	size_t size; /* what the source produces in all */
 } smtp_crlf_source;
 
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
