@@ -98,7 +98,8 @@ static size_t base64_raw(char *out, const unsigned char *in, size_t len)
 
 void smtp_base64(smtp_buf *out, const unsigned char *in, size_t len)
 {
-	if (!smtp_buf_reserve(out, (len + 2) / 3 * 4)) {
+	/* nothing to add: an empty buffer's data may be NULL, and NULL + 0 is undefined */
+	if (len == 0 || !smtp_buf_reserve(out, (len + 2) / 3 * 4)) {
 		return;
 	}
 	out->len += base64_raw(out->data + out->len, in, len);
@@ -242,15 +243,17 @@ void smtp_qp_encode(smtp_buf *out, const char *in, size_t len)
 		if ((c == ' ' || c == '\t') && at_line_end) {
 			literal = false; /* trailing white space would be stripped in transit */
 		}
-		if (c == 'F' && col == 0 && len - i >= 5 && memcmp(in + i, "From ", 5) == 0) {
-			literal = false;
-		}
 		size_t width = literal ? 1 : 3;
 		/* A soft break is needed unless this is the last character of the line
 		 * and it fits in 76 without one. */
 		if (col + width > max_col && !(at_line_end && col + width <= max_col + 1)) {
 			smtp_buf_append(out, "=\r\n", 3);
 			col = 0;
+		}
+		/* Checked after the soft break, which can also put "From " at the start of a line. */
+		if (literal && c == 'F' && col == 0 && len - i >= 5 && memcmp(in + i, "From ", 5) == 0) {
+			literal = false;
+			width = 3;
 		}
 		if (literal) {
 			smtp_buf_putc(out, (char) c);
@@ -328,9 +331,13 @@ void smtp_header_begin(smtp_header_writer *w, smtp_buf *buf, const char *name, s
 
 void smtp_header_piece(smtp_header_writer *w, const char *s, size_t len)
 {
-	/* Never fold before an empty piece or at the start of a continuation line:
-	 * a line of white space only is not allowed. */
-	if (len > 0 && w->col > 1 && w->col + 1 + len > SMTP_LINE_WANTED) {
+	/* Never fold before a piece of white space only (empty, or tabs) or at the
+	 * start of a continuation line: a line of white space only is not allowed. */
+	bool has_text = false;
+	for (size_t i = 0; i < len && !has_text; i++) {
+		has_text = s[i] != ' ' && s[i] != '\t';
+	}
+	if (has_text && w->col > 1 && w->col + 1 + len > SMTP_LINE_WANTED) {
 		smtp_buf_append(w->buf, "\r\n ", 3);
 		w->col = 1;
 	} else {
