@@ -56,10 +56,11 @@ if test "$PHP_SMTP" != "no"; then
     src/lib/encode.c \
     src/lib/mime.c \
     src/lib/dkim.c \
+    src/smtp_mail.c \
     src/smtp_dkim.c \
     src/smtp_spool.c \
     src/lib/spool_file.c \
-    src/smtp_mail.c"
+    src/smtp_log.c"
 
   PHP_NEW_EXTENSION(smtp, $SMTP_SOURCES, $ext_shared,, $SMTP_CFLAGS)
   PHP_ADD_BUILD_DIR([$ext_builddir/src])

@@ -2,9 +2,10 @@
  * Mailer configuration: DSN and array parsing, INI fallback, validation.
  *
  * Credentials never follow a host they were not meant for: smtp.username and
- * smtp.password are used only when the host is smtp.host itself, so a script
- * that names its own host cannot make the extension hand it the relay
- * password an administrator set for the pool.
+ * smtp.password are used only when the host is smtp.host itself and no
+ * script or per-directory file changed where smtp.* points, so a tenant's
+ * script cannot make the extension hand it the relay password an
+ * administrator set for the pool.
  */
 #include "php.h"
 #include "zend_smart_str.h"
@@ -496,6 +497,34 @@ static zend_string *default_helo(void)
 	return zend_string_init("localhost", sizeof("localhost") - 1, 0);
 }
 
+/* True when a script (ini_set) or a .user.ini / .htaccess changed an smtp.*
+ * setting in this request. Values from php.ini, and those an administrator
+ * fixed with php_admin_value (which locks them to PHP_INI_SYSTEM), are not. */
+static bool ini_changed_below_admin(const char *name)
+{
+	zend_ini_entry *entry = zend_hash_str_find_ptr(EG(ini_directives), name, strlen(name));
+	return entry && entry->modified && entry->modifiable != ZEND_INI_SYSTEM;
+}
+
+/* The relay credentials in smtp.username/smtp.password go only where the
+ * administrator pointed them: not to a host a script named, nor to one a
+ * script redirected smtp.* to. */
+static bool ini_credentials_allowed(const php_smtp_config *c, bool host_from_ini)
+{
+	static const char *const connection_settings[] = {"smtp.host", "smtp.port", "smtp.encryption",
+	                                                   "smtp.verify_peer", "smtp.cafile", NULL};
+	const char *ini_host = SMTP_G(host);
+	if (!host_from_ini && !(ini_host && zend_string_equals_cstr(c->host, ini_host, strlen(ini_host)))) {
+		return false;
+	}
+	for (const char *const *name = connection_settings; *name; name++) {
+		if (ini_changed_below_admin(*name)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Fills what the user left out from smtp.*, then checks the whole. */
 static zend_result finish(php_smtp_config *c, HashTable *given)
 {
@@ -512,9 +541,11 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 		php_smtp_throw_invalid("No SMTP host: give \"host\" (or a DSN), or set smtp.host");
 		return FAILURE;
 	}
-	if (!GIVEN("encryption") && SMTP_G(encryption) && *SMTP_G(encryption)) {
+	if (!GIVEN("encryption") && SMTP_G(encryption)) {
+		/* PHP's INI parser reads the bare keyword none (as in "smtp.encryption=none"
+		 * in php.ini or -d) as an empty string: empty means none */
 		zval v;
-		ZVAL_STRING(&v, SMTP_G(encryption));
+		ZVAL_STRING(&v, *SMTP_G(encryption) ? SMTP_G(encryption) : "none");
 		zend_string *k = zend_string_init("encryption", sizeof("encryption") - 1, 0);
 		zend_result r = apply_key(c, k, &v, true);
 		zend_string_release(k);
@@ -526,7 +557,7 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 	/* INI credentials only for the INI host: see the comment at the top. */
 	bool same_host_as_ini = host_from_ini || (SMTP_G(host) && zend_string_equals_cstr(c->host, SMTP_G(host),
 	                                                                                   strlen(SMTP_G(host))));
-	if (same_host_as_ini && !GIVEN("username") && !GIVEN("password")) {
+	if (!GIVEN("username") && !GIVEN("password") && ini_credentials_allowed(c, host_from_ini)) {
 		c->username = ini_string(SMTP_G(username));
 		c->password = ini_string(SMTP_G(password));
 	}

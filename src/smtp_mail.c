@@ -26,6 +26,9 @@
 #include "SAPI.h"
 #include "ext/random/php_random.h"
 #include "ext/date/php_date.h"
+#include "main/php_open_temporary_file.h"
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,11 +38,17 @@
 #include "smtp_mailer.h"
 #include "smtp_config.h"
 #include "smtp_transport.h"
+#include "smtp_spool.h"
+#include "smtp_log.h"
 #include "lib/address.h"
 #include "lib/source.h"
 
-/* PHP's own mail(), run while smtp.override_mail is off. */
+/* PHP's own mail(), run while smtp.override_mail is off; and the functions
+ * that reach PHP's internal php_mail() without mail(), whose messages are
+ * captured (see capture_begin()) and sent here too. */
 static zif_handler original_mail_handler;
+static zif_handler original_mb_send_mail_handler;
+static zif_handler original_error_log_handler;
 
 /* The request's mailer (an Smtp\Mailer object, or UNDEF) and a hash of the
  * smtp.* settings it was made from: an ini_set() between two mail() calls
@@ -435,6 +444,7 @@ static void store_result(php_smtp_outcome *outcome, const char *failure, zend_st
 	zval result, list;
 	array_init(&result);
 	add_assoc_bool(&result, "ok", outcome && outcome->ok);
+	add_assoc_bool(&result, "queued", false);
 
 	int code = 0;
 	if (outcome && outcome->ok && outcome->response && ZSTR_LEN(outcome->response) >= 3) {
@@ -526,9 +536,12 @@ static zend_long script_owner_uid(void)
 
 /* ---- mail() ---- */
 
+/* captured: the message came from PHP's php_mail() (mb_send_mail(),
+ * error_log()), which has already checked the headers, logged to mail.log
+ * and added X-PHP-Originating-Script. */
 static void smtp_send_mail(const char *to, size_t to_len, const char *subject, size_t subject_len,
                            const char *message, size_t message_len, zend_string *headers,
-                           zend_string *extra_params, zval *return_value)
+                           zend_string *extra_params, bool captured, zval *return_value)
 {
 	zend_string *to_clean = clean_header_argument(to, to_len);
 	zend_string *subject_clean = clean_header_argument(subject, subject_len);
@@ -537,9 +550,12 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	smart_str data = {0};
 	RETVAL_FALSE;
 
-	if (headers && headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
+	if (!captured && headers && headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
 		fail_local("Multiple or malformed newlines found in additional_header", false, NULL, NULL);
 		goto done;
+	}
+	if (!captured) {
+		php_smtp_log_php_mail(ZSTR_VAL(to_clean), headers ? ZSTR_VAL(headers) : NULL, ZSTR_VAL(subject_clean));
 	}
 
 	/* To, then Cc and Bcc: all envelope recipients */
@@ -557,7 +573,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	smart_str_appends(&data, "\r\nSubject: ");
 	smart_str_append(&data, subject_clean);
 	smart_str_appends(&data, "\r\n");
-	if (PG(mail_x_header)) {
+	if (PG(mail_x_header) && !captured) {
 		const char *script = zend_get_executed_filename();
 		zend_string *base = php_basename(script, strlen(script), NULL, 0);
 		smart_str_append_printf(&data, "X-PHP-Originating-Script: " ZEND_LONG_FMT ":%s\r\n", script_owner_uid(),
@@ -679,6 +695,32 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		/* a debug callback may have thrown: mail() itself never does */
 		zend_clear_exception();
 	}
+	if (!outcome.ok) {
+		/* A temporary failure with smtp.spool_dir set: queued, and true, as
+		 * sendmail says EX_TEMPFAIL (which PHP's mail() counts as success).
+		 * The divert frees the outcome once the message is safely queued. */
+		int code = outcome.failure.smtp_code;
+		zend_string *reason = outcome.failure.message ? zend_string_copy(outcome.failure.message) : NULL;
+		zval receipt;
+		ZVAL_UNDEF(&receipt);
+		if (php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, &receipt)) {
+			zval_ptr_dtor(&receipt);
+			store_result(NULL, NULL, message_id, from, &scan.recipients);
+			zval *last = &SMTP_G(last_result);
+			add_assoc_bool(last, "ok", true);
+			add_assoc_bool(last, "queued", true);
+			add_assoc_long(last, "code", code);
+			add_assoc_str(last, "reply", reason ? reason : ZSTR_EMPTY_ALLOC());
+			RETVAL_TRUE;
+			goto done;
+		}
+		if (reason) {
+			zend_string_release(reason);
+		}
+		if (EG(exception)) {
+			zend_clear_exception();
+		}
+	}
 	const char *why = NULL;
 	if (!outcome.ok) {
 		why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown error";
@@ -744,9 +786,235 @@ static ZEND_NAMED_FUNCTION(smtp_mail_handler)
 		}
 	}
 
-	smtp_send_mail(to, to_len, subject, subject_len, message, message_len, headers, extra_params, return_value);
+	smtp_send_mail(to, to_len, subject, subject_len, message, message_len, headers, extra_params, false, return_value);
 	if (headers) {
 		zend_string_release(headers);
+	}
+}
+
+/* ---- mb_send_mail() and error_log($msg, 1, $to) ----
+ *
+ * Both reach PHP's internal php_mail(), which pipes To, Subject, the headers
+ * and the body into sendmail_path: that is where mb_send_mail() does its
+ * encoding, and what a drop-in must not redo. So the original function runs
+ * as it is, with sendmail_path pointed for the length of the call at a
+ * command that only writes its input into a private temporary file (made by
+ * mkstemp, mode 0600; the command holds nothing but that path, and whatever
+ * php_mail() appends to it, the fifth argument included (shell-escaped by
+ * PHP), are only positional parameters of "sh -c", never run; absolute paths
+ * because an FPM pool may run with an empty PATH). The captured message then
+ * goes through the same path as mail(), and the function returns what that
+ * returned: true, or false with one warning. */
+
+typedef struct {
+	char path[MAXPATHLEN];
+	zend_string *saved_sendmail_path; /* the value to put back */
+	bool active;
+} mail_capture;
+
+static bool path_is_plain(const char *path)
+{
+	return *path && strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-") == strlen(path);
+}
+
+static bool capture_begin(mail_capture *capture)
+{
+	memset(capture, 0, sizeof(*capture));
+	const char *dir = php_get_temporary_directory();
+	if (!dir || !path_is_plain(dir)) {
+		dir = "/tmp"; /* a quote in the path would end up in a shell command */
+	}
+	snprintf(capture->path, sizeof(capture->path), "%s/php-smtp-mail-XXXXXX", dir);
+	int fd = mkstemp(capture->path);
+	if (fd < 0 || !path_is_plain(capture->path)) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(capture->path);
+		}
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: could not make a temporary file in %s: %s", dir,
+		                 strerror(errno));
+		return false;
+	}
+	fchmod(fd, 0600);
+	close(fd);
+
+	const char *current = INI_STR("sendmail_path");
+	capture->saved_sendmail_path = zend_string_init(current ? current : "", current ? strlen(current) : 0, 0);
+	char command[MAXPATHLEN + 64];
+	int len = snprintf(command, sizeof(command), "/bin/sh -c 'exec /bin/cat >\"$0\"' '%s'", capture->path);
+	/* sendmail_path is PHP_INI_SYSTEM: only the extension itself changes it, and puts it back */
+	zend_string *name = zend_string_init("sendmail_path", sizeof("sendmail_path") - 1, 0);
+	zend_result altered = zend_alter_ini_entry_chars(name, command, len, PHP_INI_SYSTEM, PHP_INI_STAGE_RUNTIME);
+	zend_string_release(name);
+	if (altered == FAILURE) {
+		zend_string_release(capture->saved_sendmail_path);
+		unlink(capture->path);
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: could not redirect sendmail_path");
+		return false;
+	}
+	capture->active = true;
+	return true;
+}
+
+/* Puts sendmail_path back as it was and returns what was captured (NULL if
+ * nothing); the file is gone afterwards. */
+static zend_string *capture_end(mail_capture *capture)
+{
+	zend_string *name = zend_string_init("sendmail_path", sizeof("sendmail_path") - 1, 0);
+	zend_alter_ini_entry_chars(name, ZSTR_VAL(capture->saved_sendmail_path), ZSTR_LEN(capture->saved_sendmail_path),
+	                           PHP_INI_SYSTEM, PHP_INI_STAGE_RUNTIME);
+	zend_string_release(name);
+	zend_string_release(capture->saved_sendmail_path);
+	capture->active = false;
+
+	zend_string *text = NULL;
+	int fd = open(capture->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+			text = zend_string_alloc(st.st_size, 0);
+			size_t have = 0;
+			while (have < (size_t)st.st_size) {
+				ssize_t n = read(fd, ZSTR_VAL(text) + have, st.st_size - have);
+				if (n <= 0) {
+					break;
+				}
+				have += n;
+			}
+			ZSTR_LEN(text) = have;
+			ZSTR_VAL(text)[have] = '\0';
+		}
+		close(fd);
+	}
+	unlink(capture->path);
+	return text;
+}
+
+/* Sends what php_mail() wrote: "To: ...\nSubject: ...\n[headers\n]\nbody\n". */
+static void send_captured(zend_string *text, zend_string *extra_params, zval *return_value)
+{
+	const char *p = ZSTR_VAL(text), *end = p + ZSTR_LEN(text);
+	/* the header block ends at the first empty line */
+	const char *blank = NULL;
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\n' && (q + 1 < end && (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))) {
+			blank = q + 1;
+			break;
+		}
+	}
+	if (!blank || strncmp(p, "To: ", 4) != 0) {
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: the message PHP built could not be read");
+		RETURN_FALSE;
+	}
+	const char *body = blank + (*blank == '\r' ? 2 : 1);
+	size_t body_len = end - body;
+	if (body_len && body[body_len - 1] == '\n') { /* the line break php_mail() adds */
+		body_len--;
+		if (body_len && body[body_len - 1] == '\r') {
+			body_len--;
+		}
+	}
+	/* To and Subject are the first two fields (each may be folded) */
+	const char *fields[2][2] = {{NULL, NULL}, {NULL, NULL}};
+	const char *q = p;
+	for (int i = 0; i < 2; i++) {
+		static const char *const names[] = {"To: ", "Subject: "};
+		if (q >= blank || strncmp(q, names[i], strlen(names[i])) != 0) {
+			php_error_docref(NULL, E_WARNING, "SMTP delivery failed: the message PHP built could not be read");
+			RETURN_FALSE;
+		}
+		fields[i][0] = q + strlen(names[i]);
+		const char *eol = memchr(q, '\n', blank - q);
+		while (eol && eol + 1 < blank && (eol[1] == ' ' || eol[1] == '\t')) {
+			eol = memchr(eol + 1, '\n', blank - eol - 1);
+		}
+		fields[i][1] = eol ? eol : blank;
+		q = eol ? eol + 1 : blank;
+	}
+	size_t to_len = fields[0][1] - fields[0][0], subject_len = fields[1][1] - fields[1][0];
+	zend_string *headers = NULL;
+	if (q < blank) {
+		size_t len = blank - q;
+		while (len && (q[len - 1] == '\n' || q[len - 1] == '\r')) {
+			len--;
+		}
+		headers = zend_string_init(q, len, 0);
+	}
+	smtp_send_mail(fields[0][0], to_len, fields[1][0], subject_len, body, body_len, headers, extra_params, true,
+	               return_value);
+	if (headers) {
+		zend_string_release(headers);
+	}
+}
+
+/* Runs the original handler with its message captured, then sends that. */
+static void call_captured(zif_handler original, zend_string *extra_params, INTERNAL_FUNCTION_PARAMETERS)
+{
+	mail_capture capture;
+	if (!capture_begin(&capture)) {
+		RETURN_FALSE;
+	}
+	original(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+	zend_string *text = capture_end(&capture);
+	bool ran = !EG(exception) && Z_TYPE_P(return_value) == IS_TRUE;
+	zval_ptr_dtor(return_value);
+	ZVAL_FALSE(return_value);
+	if (EG(exception)) {
+		/* an argument error: thrown as the original throws it */
+	} else if (ran && text) {
+		send_captured(text, extra_params, return_value);
+	} else if (ran) {
+		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: PHP built no message");
+	}
+	/* !ran: the original refused the call and has said why */
+	if (text) {
+		zend_string_release(text);
+	}
+}
+
+static ZEND_NAMED_FUNCTION(smtp_mb_send_mail_handler)
+{
+	if (!SMTP_G(override_mail)) {
+		original_mb_send_mail_handler(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+		return;
+	}
+	/* the fifth argument (the envelope sender's -f), read here: php_mail()
+	 * would only have given it to the command */
+	zend_string *extra_params = NULL;
+	if (ZEND_CALL_NUM_ARGS(execute_data) >= 5) {
+		zval *arg = ZEND_CALL_ARG(execute_data, 5);
+		if (Z_TYPE_P(arg) == IS_STRING) {
+			extra_params = Z_STR_P(arg);
+		}
+	}
+	call_captured(original_mb_send_mail_handler, extra_params, INTERNAL_FUNCTION_PARAM_PASSTHRU);
+}
+
+static ZEND_NAMED_FUNCTION(smtp_error_log_handler)
+{
+	/* only message_type 1 (mail) is ours; every other type is PHP's */
+	zval *type = ZEND_CALL_NUM_ARGS(execute_data) >= 2 ? ZEND_CALL_ARG(execute_data, 2) : NULL;
+	if (!SMTP_G(override_mail) || !type || zval_get_long(type) != 1) {
+		original_error_log_handler(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+		return;
+	}
+	call_captured(original_error_log_handler, NULL, INTERNAL_FUNCTION_PARAM_PASSTHRU);
+}
+
+static void swap_handler(const char *name, zif_handler *original, zif_handler replacement)
+{
+	zend_function *fn = zend_hash_str_find_ptr(CG(function_table), name, strlen(name));
+	if (fn && fn->type == ZEND_INTERNAL_FUNCTION) {
+		*original = fn->internal_function.handler;
+		fn->internal_function.handler = replacement;
+	}
+}
+
+static void restore_handler(const char *name, zif_handler original, zif_handler replacement)
+{
+	zend_function *fn = zend_hash_str_find_ptr(CG(function_table), name, strlen(name));
+	if (fn && original && fn->type == ZEND_INTERNAL_FUNCTION && fn->internal_function.handler == replacement) {
+		fn->internal_function.handler = original;
 	}
 }
 
@@ -762,20 +1030,19 @@ ZEND_FUNCTION(smtp_last_result)
 zend_result php_smtp_mail_minit(void)
 {
 	ZVAL_UNDEF(&request_mailer);
-	zend_function *mail = zend_hash_str_find_ptr(CG(function_table), "mail", sizeof("mail") - 1);
-	if (mail && mail->type == ZEND_INTERNAL_FUNCTION) {
-		original_mail_handler = mail->internal_function.handler;
-		mail->internal_function.handler = smtp_mail_handler;
-	}
+	/* every extension is loaded (its functions registered) before any MINIT
+	 * runs, so mbstring's function is there whatever the load order */
+	swap_handler("mail", &original_mail_handler, smtp_mail_handler);
+	swap_handler("mb_send_mail", &original_mb_send_mail_handler, smtp_mb_send_mail_handler);
+	swap_handler("error_log", &original_error_log_handler, smtp_error_log_handler);
 	return SUCCESS;
 }
 
 zend_result php_smtp_mail_mshutdown(void)
 {
-	zend_function *mail = zend_hash_str_find_ptr(CG(function_table), "mail", sizeof("mail") - 1);
-	if (mail && original_mail_handler && mail->internal_function.handler == smtp_mail_handler) {
-		mail->internal_function.handler = original_mail_handler;
-	}
+	restore_handler("mail", original_mail_handler, smtp_mail_handler);
+	restore_handler("mb_send_mail", original_mb_send_mail_handler, smtp_mb_send_mail_handler);
+	restore_handler("error_log", original_error_log_handler, smtp_error_log_handler);
 	return SUCCESS;
 }
 

@@ -9,6 +9,7 @@
 #include "smtp_errors.h"
 #include "smtp_dkim.h"
 #include "smtp_spool.h"
+#include "smtp_log.h"
 #include "lib/address.h"
 #include "lib/source.h"
 #include "smtp_mailer_arginfo.h"
@@ -29,16 +30,25 @@ static zend_object *mailer_create(zend_class_entry *ce)
 	return &mailer->std;
 }
 
+/* Our callbacks point at per-send state that is gone by now. */
+static void handle_quiet(CURL *easy)
+{
+	curl_easy_setopt(easy, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, NULL);
+}
+
 static void mailer_close_connection(php_smtp_mailer *mailer)
 {
 	php_smtp_sockets_stop_reading(&mailer->sockets);
 	for (int i = 0; i < mailer->pool_size; i++) {
-		curl_easy_setopt(mailer->pool[i], CURLOPT_VERBOSE, 0L);
-		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERFUNCTION, NULL);
-		curl_easy_setopt(mailer->pool[i], CURLOPT_HEADERDATA, NULL);
+		handle_quiet(mailer->pool[i]);
+	}
+	if (mailer->easy) {
+		handle_quiet(mailer->easy);
 	}
 	if (mailer->multi) {
-		/* closes the batch connections, saying QUIT on each */
+		/* closes every kept-alive connection, saying QUIT on each */
 		curl_multi_cleanup(mailer->multi);
 		mailer->multi = NULL;
 	}
@@ -47,10 +57,6 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 	}
 	mailer->pool_size = 0;
 	if (mailer->easy) {
-		/* curl_easy_cleanup says QUIT on a kept-alive connection */
-		curl_easy_setopt(mailer->easy, CURLOPT_VERBOSE, 0L);
-		curl_easy_setopt(mailer->easy, CURLOPT_HEADERFUNCTION, NULL);
-		curl_easy_setopt(mailer->easy, CURLOPT_HEADERDATA, NULL);
 		curl_easy_cleanup(mailer->easy);
 		mailer->easy = NULL;
 	}
@@ -153,9 +159,12 @@ static void remember_transcript(php_smtp_mailer *mailer, php_smtp_outcome *outco
 void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	php_smtp_outcome_init(outcome);
+	if (!mailer->multi) {
+		mailer->multi = curl_multi_init();
+	}
 	if (!mailer->easy) {
 		mailer->easy = php_smtp_transport_handle(&mailer->sockets);
-		if (!mailer->easy) {
+		if (!mailer->easy || !mailer->multi) {
 			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
 			outcome->failure.message = zend_string_init("libcurl could not make a handle",
 			                                            sizeof("libcurl could not make a handle") - 1, 0);
@@ -166,10 +175,11 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	php_smtp_envelope signed_envelope = *envelope;
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
-		php_smtp_transport_send(mailer->easy, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		php_smtp_transport_send(mailer->multi, mailer->easy, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
 	}
 	dkim_wrap_release(&wrap);
 	remember_transcript(mailer, outcome);
+	php_smtp_log_outcome(&mailer->config, envelope, outcome, NULL);
 }
 
 /* Validates one address for the envelope; throws naming it. */
@@ -262,6 +272,7 @@ static void batch_store_outcome(batch_slot *slot)
 	} else {
 		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
 	}
+	php_smtp_log_outcome(NULL, &slot->envelope, o, slot->out.message_id);
 }
 
 static void batch_slot_release(batch_slot *slot)
@@ -403,7 +414,7 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 			}
 		}
 		if (active > 0) {
-			curl_multi_poll(mailer->multi, NULL, 0, 1000, NULL);
+			curl_multi_poll(mailer->multi, NULL, 0, 100, NULL); /* see php_smtp_transport_run() */
 		}
 	}
 	efree(slots);

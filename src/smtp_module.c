@@ -76,13 +76,110 @@ static ZEND_INI_DISP(display_secret)
 	PHPWRITE(shown, strlen(shown));
 }
 
+/* ---- smtp.password: the relay password a hosting panel sets per pool ----
+ *
+ * A tenant's script must not be able to read it. It is PHP_INI_SYSTEM |
+ * PHP_INI_PERDIR (php.ini, php_admin_value, -d; never ini_set()); its
+ * on_modify keeps the value in a buffer of the extension's own, which
+ * SMTP_G(password) points at, and the INI entry itself then only ever shows
+ * "********": masked at MINIT (after the php.ini / -d value was applied) and
+ * at RINIT (after FPM or Apache applied a per-pool or per-vhost value), so
+ * ini_get(), ini_get_all(), ReflectionExtension::getINIEntries() and
+ * phpinfo() see the mask. The copy PHP keeps in its configuration hash (what
+ * get_cfg_var() reads) is replaced by the mask at MINIT too.
+ *
+ * At the end of a request in which a vhost value was applied, PHP restores
+ * the entry to its value before the request, which is the mask: on_modify
+ * then goes back to the php.ini password it kept from startup. */
+static zend_string *password_mask; /* permanent and interned: compared by address */
+static char *startup_password;     /* php.ini / -d, set at MINIT */
+ZEND_TLS char *applied_password;   /* a later value (FPM pool, vhost, .user.ini) */
+
+static void free_secret(char **secret)
+{
+	if (*secret) {
+		ZEND_SECURE_ZERO(*secret, strlen(*secret));
+		pefree(*secret, 1);
+		*secret = NULL;
+	}
+}
+
+static ZEND_INI_MH(OnUpdatePassword)
+{
+	if (password_mask && new_value == password_mask) {
+		/* the entry restored to (or, in a new thread, refreshed with) its masked startup value */
+		free_secret(&applied_password);
+		SMTP_G(password) = startup_password;
+		return SUCCESS;
+	}
+	char *copy = pestrndup(new_value ? ZSTR_VAL(new_value) : "", new_value ? ZSTR_LEN(new_value) : 0, 1);
+	if (stage == ZEND_INI_STAGE_STARTUP && !startup_password) {
+		/* php.ini or -d, at MINIT; a thread started later (ZTS) refreshes
+		 * with the mask, or with "" when no password was set: that one goes
+		 * to its own slot below, never over the shared startup copy */
+		startup_password = copy;
+	} else {
+		free_secret(&applied_password);
+		applied_password = copy;
+	}
+	SMTP_G(password) = copy;
+	return SUCCESS;
+}
+
+/* Drops a string that held the password: wiped first when nobody else can
+ * still be using it (an interned string is shared, so only let go of). */
+static void release_secret_string(zend_string *secret)
+{
+	if (!ZSTR_IS_INTERNED(secret) && GC_REFCOUNT(secret) == 1) {
+		ZEND_SECURE_ZERO(ZSTR_VAL(secret), ZSTR_LEN(secret));
+	}
+	zend_string_release(secret);
+}
+
+/* Puts the mask in place of the entry's visible value. */
+static void mask_password_entry(void)
+{
+	zend_ini_entry *entry = zend_hash_str_find_ptr(EG(ini_directives), "smtp.password", sizeof("smtp.password") - 1);
+	if (!entry || !entry->value || entry->value == password_mask || ZSTR_LEN(entry->value) == 0) {
+		return;
+	}
+	zend_string *shown = entry->value;
+	entry->value = password_mask;
+	if (entry->modified && entry->orig_value == shown) {
+		entry->orig_value = password_mask;
+	} else {
+		release_secret_string(shown);
+	}
+}
+
+static void password_minit(void)
+{
+	password_mask = zend_string_init_interned("********", sizeof("********") - 1, 1);
+	mask_password_entry();
+	zval *configured = zend_hash_str_find(php_ini_get_configuration_hash(), "smtp.password", sizeof("smtp.password") - 1);
+	if (configured && Z_TYPE_P(configured) == IS_STRING && Z_STRLEN_P(configured)) {
+		zend_string *secret = Z_STR_P(configured);
+		ZVAL_INTERNED_STR(configured, password_mask);
+		if (!ZSTR_IS_INTERNED(secret)) {
+			ZEND_SECURE_ZERO(ZSTR_VAL(secret), ZSTR_LEN(secret));
+			zend_string_release_ex(secret, 1);
+		}
+	}
+}
+
+static void password_mshutdown(void)
+{
+	free_secret(&applied_password);
+	free_secret(&startup_password);
+}
+
 /* Every setting can be fixed per vhost or FPM pool with php_admin_value. */
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("smtp.host", "", PHP_INI_ALL, OnUpdateString, host, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.port", "0", PHP_INI_ALL, OnUpdatePort, port, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.encryption", "starttls", PHP_INI_ALL, OnUpdateEncryption, encryption, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.username", "", PHP_INI_ALL, OnUpdateString, username, zend_smtp_globals, smtp_globals)
-	STD_PHP_INI_ENTRY_EX("smtp.password", "", PHP_INI_ALL, OnUpdateString, password, zend_smtp_globals, smtp_globals, display_secret)
+	STD_PHP_INI_ENTRY_EX("smtp.password", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdatePassword, password, zend_smtp_globals, smtp_globals, display_secret)
 	STD_PHP_INI_ENTRY("smtp.auth", "auto", PHP_INI_ALL, OnUpdateAuth, auth, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.timeout", "30", PHP_INI_ALL, OnUpdateReal, timeout, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_BOOLEAN("smtp.verify_peer", "1", PHP_INI_ALL, OnUpdateBool, verify_peer, zend_smtp_globals, smtp_globals)
@@ -110,6 +207,7 @@ static PHP_GINIT_FUNCTION(smtp)
 static PHP_MINIT_FUNCTION(smtp)
 {
 	REGISTER_INI_ENTRIES();
+	password_minit();
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		return FAILURE;
@@ -128,6 +226,7 @@ static PHP_MSHUTDOWN_FUNCTION(smtp)
 	php_smtp_mail_mshutdown();
 	curl_global_cleanup();
 	UNREGISTER_INI_ENTRIES();
+	password_mshutdown();
 	return SUCCESS;
 }
 
@@ -137,6 +236,8 @@ static PHP_RINIT_FUNCTION(smtp)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	ZVAL_UNDEF(&SMTP_G(last_result));
+	/* FPM and Apache apply php_admin_value before the request starts */
+	mask_password_entry();
 	return SUCCESS;
 }
 

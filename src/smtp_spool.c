@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "smtp_spool.h"
+#include "smtp_log.h"
 #include "smtp_mailer.h"
 #include "smtp_receipt.h"
 #include "smtp_errors.h"
@@ -72,8 +73,8 @@ static bool spool_ready(php_smtp_spool *spool)
 
 /* ---- the Mailer's hook ---- */
 
-bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                           php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                            php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
 {
 	if (!config->spool || outcome->ok || EG(exception) || !php_smtp_failure_is_temporary(&outcome->failure)) {
 		return false;
@@ -129,6 +130,24 @@ bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelop
 	php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, true, outcome->failure.message);
 	php_smtp_outcome_dtor(outcome);
 	return true;
+}
+
+/* The send left its smtp.log line to this divert: "queued", or "failed" when
+ * the spool could not take the message (the outcome is gone once queued, so
+ * its reason is kept first). */
+bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                           php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+{
+	bool log_here = php_smtp_log_left_to_spool(config, outcome);
+	zend_string *reason = log_here && outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
+	bool queued = divert_to_spool(config, envelope, outcome, message_id, return_value);
+	if (log_here) {
+		php_smtp_log_message(envelope, message_id, queued ? "queued" : "failed", reason ? ZSTR_VAL(reason) : "");
+	}
+	if (reason) {
+		zend_string_release(reason);
+	}
+	return queued;
 }
 
 /* ---- listing ---- */

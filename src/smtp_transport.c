@@ -583,7 +583,42 @@ bool php_smtp_transfer_should_retry(const php_smtp_transfer *t, CURLcode rc)
 	return t->replies == 0 || t->first_reply_code == 421;
 }
 
-void php_smtp_transport_send(CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
+/* libcurl checks the per-reply timeout only when it runs, and a plain
+ * curl_easy_perform() may sleep a whole second between runs: a 1 s timeout
+ * could take 2. Driving the handle through a multi with a short poll keeps
+ * every timeout within a tenth of a second. */
+#define POLL_SLICE_MS 100
+
+CURLcode php_smtp_transport_run(CURLM *multi, CURL *easy)
+{
+	if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+		return CURLE_FAILED_INIT;
+	}
+	CURLcode rc = CURLE_OK;
+	bool done = false;
+	while (!done) {
+		int running = 0;
+		if (curl_multi_perform(multi, &running) != CURLM_OK) {
+			rc = CURLE_FAILED_INIT;
+			break;
+		}
+		CURLMsg *msg;
+		int queued;
+		while ((msg = curl_multi_info_read(multi, &queued)) != NULL) {
+			if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
+				rc = msg->data.result;
+				done = true;
+			}
+		}
+		if (!done) {
+			curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
+		}
+	}
+	curl_multi_remove_handle(multi, easy);
+	return rc;
+}
+
+void php_smtp_transport_send(CURLM *multi, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
                              const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -595,7 +630,7 @@ void php_smtp_transport_send(CURL *easy, php_smtp_sockets *sockets, const php_sm
 			return;
 		}
 		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, attempt ? 1L : 0L);
-		CURLcode rc = curl_easy_perform(easy);
+		CURLcode rc = php_smtp_transport_run(multi, easy);
 		bool retry = attempt == 0 && php_smtp_transfer_should_retry(&transfer, rc) &&
 		             smtp_source_rewind(envelope->source) == 0;
 		if (!retry) {

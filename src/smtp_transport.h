@@ -107,9 +107,12 @@ void php_smtp_transfer_end(php_smtp_transfer *transfer, CURLcode rc);
  * anything about this message. */
 bool php_smtp_transfer_should_retry(const php_smtp_transfer *transfer, CURLcode rc);
 
+/* Runs easy's transfer to the end inside multi (blocking). */
+CURLcode php_smtp_transport_run(CURLM *multi, CURL *easy);
+
 /* Sends one message over easy (blocking), retrying once on a stale
  * kept-alive connection. */
-void php_smtp_transport_send(CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
+void php_smtp_transport_send(CURLM *multi, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
                              const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
 
 void php_smtp_outcome_init(php_smtp_outcome *outcome);

@@ -1,36 +1,40 @@
 --TEST--
-Mailer: keys not given fall back to smtp.* INI; INI credentials never go to another host; phpinfo() masks the password
+Mailer: keys not given fall back to smtp.* INI; INI credentials never go to another host, nor where a script redirected smtp.*
 --EXTENSIONS--
 smtp
---INI--
-smtp.host=127.0.0.1
-smtp.encryption=starttls
-smtp.username=pool-user
-smtp.password=pool-secret-123
-smtp.from=site@x.test
 --FILE--
 <?php
 require __DIR__ . '/../inc/server.inc';
-$srv = SmtpTestServer::start(['tls' => 'starttls', 'auth' => 'pool-user:pool-secret-123']);
-ini_set('smtp.port', (string) $srv->port);
-ini_set('smtp.cafile', $srv->cafile);
-$r = (new Smtp\Mailer())->sendRaw('site@x.test', 'b@y.test', "Subject: ini\r\n\r\nx\r\n");
-echo "INI only: ", $r->response, " as ", $srv->waitForMessages(1)[0]['auth_user'], "\n";
+require __DIR__ . '/../inc/child.inc';
+$relay = SmtpTestServer::start(['tls' => 'starttls', 'auth' => 'pool-user:pool-secret-123']);
+$evil = SmtpTestServer::start(['tls' => 'starttls', 'auth' => 'pool-user:pool-secret-123']);
+/* What php.ini or a pool's php_admin_value would set. */
+$ini = ['smtp.host' => '127.0.0.1', 'smtp.port' => $relay->port, 'smtp.cafile' => $relay->cafile,
+	'smtp.username' => 'pool-user', 'smtp.password' => 'pool-secret-123', 'smtp.from' => 'site@x.test'];
 
-/* Another host named by the script: no INI credentials are sent to it. */
-$other = SmtpTestServer::start(['host' => '::1', 'tls' => 'starttls', 'auth' => 'pool-user:pool-secret-123', 'auth_plaintext' => true]);
-$r = (new Smtp\Mailer(['host' => '[::1]', 'port' => $other->port, 'cafile' => $other->cafile, 'verify_peer' => false]))
-	->sendRaw('site@x.test', 'b@y.test', "Subject: other\r\n\r\nx\r\n");
-$s = $other->waitForSessions(1)[0];
-echo "other host: ", $r->response, "; AUTH attempts there: ", count($s['auth_attempts']), "\n";
+$r = php_child($ini, 'echo (new Smtp\Mailer())->sendRaw("site@x.test", "b@y.test", "Subject: ini\r\n\r\nx\r\n")->response;');
+echo "INI only: ", $r['stdout'], " as ", $relay->waitForMessages(1)[0]['auth_user'], "\n";
 
-ob_start();
-phpinfo(INFO_MODULES);
-$info = ob_get_clean();
-echo "phpinfo shows password: ", var_export(str_contains($info, 'pool-secret-123'), true), "; masked: ",
-	var_export((bool) preg_match('/smtp\.password => \*+ => \*+/', $info), true), "\n";
+/* A script that names another host (an IPv6 literal here) gets no INI credentials. */
+$other = SmtpTestServer::start(['host' => '::1', 'tls' => 'starttls', 'auth' => 'pool-user:pool-secret-123']);
+$r = php_child($ini, sprintf('echo (new Smtp\Mailer(["host" => "[::1]", "port" => %d, "cafile" => %s, "verify_peer" => false]))
+	->sendRaw("site@x.test", "b@y.test", "Subject: other\r\n\r\nx\r\n")->response;', $other->port, var_export($other->cafile, true)));
+echo "other host: ", $r['stdout'], "; AUTH attempts there: ", count($other->waitForSessions(1)[0]['auth_attempts']), "\n";
+
+/* A script that redirects smtp.port (or smtp.host) to its own server gets none either. */
+$r = php_child($ini, sprintf('ini_set("smtp.port", "%d"); ini_set("smtp.cafile", %s);
+	try { (new Smtp\Mailer())->sendRaw("site@x.test", "b@y.test", "Subject: evil\r\n\r\nx\r\n"); echo "sent"; }
+	catch (Smtp\Exception $e) { echo get_class($e); }', $evil->port, var_export($evil->cafile, true)));
+$sessions = $evil->waitForSessions(1);
+echo "redirected by ini_set: ", $r['stdout'], "; AUTH attempts there: ", count($sessions[0]['auth_attempts'] ?? []), "\n";
+
+/* phpinfo() masks the password. */
+$r = php_child($ini, 'phpinfo(INFO_MODULES);');
+echo "phpinfo shows password: ", var_export(str_contains($r['stdout'], 'pool-secret-123'), true), "; masked: ",
+	var_export((bool) preg_match('/smtp\.password => \*+ => \*+/', $r['stdout']), true), "\n";
 ?>
 --EXPECT--
 INI only: 250 2.0.0 OK: queued as 0001 as pool-user
 other host: 250 2.0.0 OK: queued as 0001; AUTH attempts there: 0
+redirected by ini_set: sent; AUTH attempts there: 0
 phpinfo shows password: false; masked: true
