@@ -109,8 +109,10 @@ static zend_result load_entry(dkim_entry *entry, smtp_dkim_signer *signer, const
 		 * make ed25519-sha256 signatures, so it needs no "algorithm" */
 		chosen = smtp_dkim_key_algorithm(entry->key);
 	}
-	entry->domain = zend_string_tolower(domain);
-	entry->selector = zend_string_copy(selector);
+	/* own copies (not shared references): the caller releases its strings */
+	entry->domain = zend_string_init(ZSTR_VAL(domain), ZSTR_LEN(domain), 0);
+	zend_str_tolower(ZSTR_VAL(entry->domain), ZSTR_LEN(entry->domain));
+	entry->selector = zend_string_init(ZSTR_VAL(selector), ZSTR_LEN(selector), 0);
 	signer->key = entry->key;
 	signer->algorithm = chosen;
 	signer->domain = ZSTR_VAL(entry->domain);

@@ -448,7 +448,7 @@ static void store_result(php_smtp_outcome *outcome, const char *failure, zend_st
 
 	int code = 0;
 	if (outcome && outcome->ok && outcome->response && ZSTR_LEN(outcome->response) >= 3) {
-		code = atoi(ZSTR_VAL(outcome->response));
+		code = (int)ZEND_STRTOL(ZSTR_VAL(outcome->response), NULL, 10);
 	} else if (outcome) {
 		code = outcome->failure.smtp_code;
 	}

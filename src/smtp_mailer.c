@@ -188,8 +188,8 @@ static zend_string *envelope_address(const char *what, zend_string *address, boo
 	char *normalized = NULL;
 	bool utf8_local = false;
 	char err[160];
-	if (smtp_address_normalize(ZSTR_VAL(address), ZSTR_LEN(address), &normalized, &utf8_local, err, sizeof(err)) !=
-	    0) {
+	if (smtp_address_normalize(ZSTR_VAL(address), ZSTR_LEN(address), &normalized, &utf8_local, err, sizeof(err)) != 0 ||
+	    !normalized) {
 		php_smtp_throw_invalid("Invalid %s address \"%s\": %s", what, ZSTR_VAL(address), err);
 		return NULL;
 	}
@@ -342,7 +342,8 @@ static void batch_finish(php_smtp_mailer *mailer, batch_slot *slot, CURLcode rc)
 			curl_multi_add_handle(mailer->multi, slot->easy);
 			return;
 		}
-		rc = CURLE_OUT_OF_MEMORY;
+		slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		slot->outcome.failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
 	} else {
 		php_smtp_transfer_end(&slot->transfer, rc);
 	}
@@ -495,7 +496,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 			}
 		}
 		ZEND_HASH_FOREACH_END();
-	} else {
+	} else if (one_recipient) {
 		zend_string *address = envelope_address("recipient", one_recipient, &envelope.needs_smtputf8);
 		if (address) {
 			recipients[count++] = address;

@@ -253,7 +253,7 @@ ZEND_METHOD(Smtp_Spool, __construct)
 		zend_string *key;
 		zval *value;
 		ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, value) {
-			bool ok;
+			bool ok = false;
 			if (!key) {
 				php_smtp_throw_invalid("Spool options must be keyed (max_age, retry_min, retry_max)");
 				RETURN_THROWS();

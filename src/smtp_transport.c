@@ -78,13 +78,17 @@ static void shutdown_current_socket(php_smtp_transfer *t)
 		return;
 	}
 	for (int i = 0; i < t->sockets->count; i++) {
-		struct sockaddr_storage addr;
+		union {
+			struct sockaddr any;
+			struct sockaddr_in v4;
+			struct sockaddr_in6 v6;
+		} addr;
+		memset(&addr, 0, sizeof(addr));
 		socklen_t len = sizeof(addr);
-		if (getsockname(t->sockets->fds[i], (struct sockaddr *)&addr, &len) != 0) {
+		if (getsockname(t->sockets->fds[i], &addr.any, &len) != 0) {
 			continue;
 		}
-		int port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
-		                                      : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+		int port = addr.any.sa_family == AF_INET6 ? ntohs(addr.v6.sin6_port) : ntohs(addr.v4.sin_port);
 		if (port == local_port) {
 			shutdown(t->sockets->fds[i], SHUT_RDWR);
 			return;

@@ -38,6 +38,7 @@ static void set_error(smtp_dkim_error *err, smtp_dkim_status status, const char 
 	va_list args;
 	va_start(args, format);
 	err->status = status;
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is right above; the analyzer loses it */
 	vsnprintf(err->message, sizeof(err->message), format, args);
 	va_end(args);
 }

@@ -440,6 +440,7 @@ void smtp_header_encoded_words(smtp_header_writer *w, const char *s, size_t len)
 
 		char word[SMTP_ENCODED_WORD_MAX + 16];
 		size_t wlen = 0;
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): word is a counted buffer (wlen), never a C string */
 		memcpy(word, use_b ? "=?utf-8?B?" : "=?utf-8?Q?", 10);
 		wlen = 10;
 		if (use_b) {
