@@ -161,6 +161,9 @@ static void password_minit(void)
 		zend_string *secret = Z_STR_P(configured);
 		ZVAL_INTERNED_STR(configured, password_mask);
 		if (!ZSTR_IS_INTERNED(secret)) {
+			/* Wiped, and kept rather than freed: who allocated the
+			 * configuration hash's strings is PHP's business (and under a
+			 * preloaded ASan runtime not always the malloc we would free to). */
 			ZEND_SECURE_ZERO(ZSTR_VAL(secret), ZSTR_LEN(secret));
 			zend_string_release_ex(secret, 1);
 		}

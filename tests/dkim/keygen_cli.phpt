@@ -10,6 +10,7 @@ if ($rc !== 0) die('skip python3-dkim (dkimpy) is not installed: scripts/deps.sh
 --FILE--
 <?php
 require __DIR__ . '/dkim.inc';
+require_once __DIR__ . '/../inc/server.inc';
 
 $dir = sys_get_temp_dir() . '/smtp-dkim-cli-' . bin2hex(random_bytes(4));
 mkdir($dir, 0700);
@@ -19,7 +20,8 @@ define('SMTP_SO', $m[1]);
 
 function cli(string $args): array
 {
-    $cmd = PHP_BINARY . ' -d extension=' . escapeshellarg(SMTP_SO) . ' '
+    /* the suite's own PHP (under ASan, the wrapper that preloads its runtime) */
+    $cmd = implode(' ', array_map('escapeshellarg', smtp_test_php_command())) . ' '
         . escapeshellarg(__DIR__ . '/../../scripts/dkim-keygen.php') . " $args";
     exec($cmd . ' 2>&1', $out, $rc);
     return [$rc, implode("\n", $out)];

@@ -720,7 +720,9 @@ def main(argv):
             finally:
                 stop()
         threading.Thread(target=watch, daemon=True).start()
-    threading.Timer(opts.lifetime, stop).start()
+    lifetime = threading.Timer(opts.lifetime, stop)
+    lifetime.daemon = True
+    lifetime.start()
 
     if opts.ready_file:
         temp = opts.ready_file + ".tmp"

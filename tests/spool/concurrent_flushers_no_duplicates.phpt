@@ -26,7 +26,7 @@ echo json_encode($s);
 PHP;
 $procs = [];
 for ($k = 0; $k < 2; $k++) {
-	$argv = [PHP_BINARY, '-n', '-d', 'extension=' . spool_test_extension_path(), '-r', $child,
+	$argv = [...smtp_test_php_command(), '-r', $child,
 		json_encode($srv->config()), $dir, $go];
 	$procs[$k] = proc_open($argv, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes[$k]);
 }

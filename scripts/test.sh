@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# THE test command: installs what is missing, builds, makes the test certificates,
+# runs every suite and ends with one line "N passed, N failed[, N skipped]".
+# Exits non-zero if anything failed.
+#
+#   scripts/test.sh                 everything (what CI runs)
+#   scripts/test.sh --no-asan       skip the ASan suite (quicker while developing)
+#   scripts/test.sh --phpt SO [--] [run-tests.php options]
+#                                   only the phpt suite against SO (used by
+#                                   test-asan.sh and test-valgrind.sh)
+#
+# Environment:
+#   ARTIFACTS=DIR        where the logs go (default: artifacts/ in the checkout)
+#   TEST_BUILD_ROOT=DIR  where the builds go (default: .build/ in the checkout);
+#                        release in DIR/release, ASan in DIR/asan
+#   SMTP_TEST_CERTS=DIR  test certificates (default: ARTIFACTS/certs, made here)
+#   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
+#
+# Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
+# (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
+# ASan (the phpt suite again, ASan+UBSan build), WordPress (scripts/wp-test.sh).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+RUN_TESTS=/usr/lib/php/20220829/build/run-tests.php
+[ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -n1)
+export ARTIFACTS=${ARTIFACTS:-$root/artifacts}
+export TEST_BUILD_ROOT=${TEST_BUILD_ROOT:-$root/.build}
+export SMTP_TEST_CERTS=${SMTP_TEST_CERTS:-$ARTIFACTS/certs}
+mkdir -p "$ARTIFACTS"
+
+# phpt_dirs: the folders whose *.phpt make up the phpt suite.
+phpt_dirs() {
+	local dir name
+	for dir in tests/*/; do
+		name=$(basename "$dir")
+		case "$name" in lib | server | inc | harness | wp) continue ;; esac
+		compgen -G "$dir*.phpt" >/dev/null && echo "${dir%/}"
+	done
+}
+
+# run_phpt LOG SO TARGETS... [-- run-tests options]: runs run-tests.php, prints the
+# failed test names, and writes "passed failed skipped" to LOG.counts.
+run_phpt() {
+	local log=$1 so=$2
+	shift 2
+	local targets=() extra=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do targets+=("$1"); shift; done
+	[ "${1:-}" = "--" ] && shift
+	extra=("$@")
+	local junit=$log.junit.xml
+	rm -f "$junit" "$log.counts"
+	if [ ${#targets[@]} -eq 0 ]; then
+		echo "0 0 0" >"$log.counts"
+		echo "(no phpt tests)" >"$log"
+		return 0
+	fi
+	local php=${PHPT_PHP:-$(command -v php)}
+	# -P would use the runner's own binary; -p lets ASan/valgrind wrappers in.
+	TEST_PHP_JUNIT=$junit NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
+		php "$RUN_TESTS" -p "$php" -q -j2 --show-diff -d "extension=$so" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
+	if [ ! -s "$junit" ]; then
+		echo "  FAIL run-tests.php produced no results: see $log"
+		echo "0 1 0" >"$log.counts"
+		return 1
+	fi
+	# Count every test case: failure, error (BORK, LEAK) and warning are failures.
+	count_junit "$junit" "$log.counts" "$log.inconclusive"
+	# LeakSanitizer's own tracer sometimes crashes at exit when the machine is
+	# busy ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal
+	# error"): then the leak check did not run at all, which says nothing about
+	# the test. Those tests run once more, one at a time; the second result counts.
+	if [ -s "$log.inconclusive" ]; then
+		mapfile -t again <"$log.inconclusive"
+		echo "  (LeakSanitizer's tracer crashed in ${#again[@]} test(s): running them again, one at a time)"
+		local rerun=$log.rerun
+		TEST_PHP_JUNIT=$rerun.junit.xml NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
+			php "$RUN_TESTS" -p "$php" -q -j1 --show-diff -d "extension=$so" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
+		count_junit "$rerun.junit.xml" "$rerun.counts" /dev/null
+		local p f s rp rf rs
+		read -r p f s <"$log.counts"
+		read -r rp rf rs <"$rerun.counts"
+		echo "$((p + rp)) $((f - ${#again[@]} + rf)) $((s + rs))" >"$log.counts"
+	fi
+}
+
+# count_junit JUNIT COUNTS INCONCLUSIVE: prints failed test names, writes "passed failed
+# skipped" to COUNTS and the files of tests whose only trouble was a crashed
+# LeakSanitizer tracer to INCONCLUSIVE.
+count_junit() {
+	/usr/bin/python3 - "$@" <<'JUNIT'
+import sys
+import xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+inconclusive = []
+for case in ET.parse(sys.argv[1]).iter("testcase"):
+    kinds = {child.tag: child for child in case}
+    if "skipped" in kinds:
+        skipped += 1
+    elif kinds.keys() & {"failure", "error", "warning"}:
+        failed += 1
+        bad = next(kinds[tag] for tag in ("failure", "error", "warning") if tag in kinds)
+        kind = "WARN" if bad.tag == "warning" else (bad.get("type") or bad.tag.upper()).removesuffix("ED")
+        text = bad.text or ""
+        if "LeakSanitizer has encountered a fatal error" in text:
+            inconclusive.append(case.get("name").split(" ", 1)[0])
+            kind += " (LSan tracer crashed)"
+        print("  %s %s" % (kind, case.get("name")))
+    else:
+        passed += 1
+open(sys.argv[2], "w").write("%d %d %d\n" % (passed, failed, skipped))
+with open(sys.argv[3], "w") as out:
+    out.write("".join(name + "\n" for name in inconclusive))
+JUNIT
+}
+
+if [ "${1:-}" = "--phpt" ]; then
+	so=${2:?usage: test.sh --phpt SO [-- run-tests options]}
+	shift 2
+	[ "${1:-}" = "--" ] && shift
+	scripts/certs.sh "$SMTP_TEST_CERTS"
+	mapfile -t dirs < <(phpt_dirs)
+	log=${PHPT_LOG:-$ARTIFACTS/phpt.log}
+	run_phpt "$log" "$so" "${dirs[@]}" -- "$@"
+	read -r p f s <"$log.counts"
+	echo "phpt log: $log"
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ]
+	exit
+fi
+
+with_asan=1
+[ "${1:-}" = "--no-asan" ] && with_asan=0
+
+total_pass=0 total_fail=0 total_skip=0
+started=$(date +%s)
+# suite NAME PASSED FAILED [SKIPPED]: adds to the totals and reports one line.
+suite() {
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+	total_skip=$((total_skip + ${4:-0}))
+	printf '== %-9s %4d passed, %d failed, %d skipped   (%ds so far)\n' "$1" "$2" "$3" "${4:-0}" $(($(date +%s) - started))
+}
+finish() {
+	echo "logs: $ARTIFACTS"
+	if [ "$total_skip" -gt 0 ]; then
+		echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+	else
+		echo "$total_pass passed, $total_fail failed"
+	fi
+	[ "$total_fail" -eq 0 ]
+	exit
+}
+
+# --- dependencies, build, certificates ----------------------------------------------
+groups=(core)
+[ -x scripts/wp-test.sh ] && groups+=(wp)
+if ! scripts/deps.sh "${groups[@]}" >"$ARTIFACTS/deps.log" 2>&1; then
+	echo "scripts/deps.sh ${groups[*]} failed: see $ARTIFACTS/deps.log" >&2
+	tail -n 20 "$ARTIFACTS/deps.log" >&2
+	suite deps 0 1
+	finish
+fi
+if ! so=$(BUILD_DIR=$TEST_BUILD_ROOT/release scripts/build.sh 2>"$ARTIFACTS/build.log"); then
+	echo "build failed: see $ARTIFACTS/build.log" >&2
+	tail -n 30 "$ARTIFACTS/build.log" >&2
+	suite build 0 1
+	finish
+fi
+echo "extension: $so"
+if ! scripts/certs.sh "$SMTP_TEST_CERTS" >"$ARTIFACTS/certs.log" 2>&1; then
+	echo "scripts/certs.sh failed: see $ARTIFACTS/certs.log" >&2
+	suite certs 0 1
+	finish
+fi
+
+# --- stubs fresh ------------------------------------------------------------------------------
+if scripts/gen-stubs.sh --check >"$ARTIFACTS/stubs.log" 2>&1; then
+	suite stubs 1 0
+else
+	echo "  FAIL arginfo is stale: $(cat "$ARTIFACTS/stubs.log")"
+	suite stubs 0 1
+fi
+
+# --- C unit tests -----------------------------------------------------------------------------
+if [ -f tests/lib/Makefile ]; then
+	make -C tests/lib check >"$ARTIFACTS/unit.log" 2>&1
+	status=$?
+	ok=$(grep -cE '^ok [0-9]+' "$ARTIFACTS/unit.log")
+	notok=$(grep -cE '^not ok [0-9]+' "$ARTIFACTS/unit.log")
+	grep -E '^not ok [0-9]+' "$ARTIFACTS/unit.log" | sed 's/^/  FAIL /'
+	if [ "$status" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		# It failed without a failing test line (a build error, a crash): count it.
+		echo "  FAIL make -C tests/lib check exited $status: see $ARTIFACTS/unit.log"
+		notok=1
+	fi
+	suite unit "$ok" "$notok"
+fi
+
+# --- harness self-checks ----------------------------------------------------------------------
+/usr/bin/python3 tests/harness/check_server.py --certs "$SMTP_TEST_CERTS" >"$ARTIFACTS/harness.log" 2>&1
+ok=$(grep -cE '^ok [0-9]+' "$ARTIFACTS/harness.log")
+notok=$(grep -cE '^not ok [0-9]+' "$ARTIFACTS/harness.log")
+grep -E '^not ok [0-9]+' "$ARTIFACTS/harness.log" | sed 's/^/  FAIL /'
+last=$(tail -n1 "$ARTIFACTS/harness.log")
+if ! [[ "$last" =~ ^[0-9]+\ passed ]]; then
+	echo "  FAIL check_server.py did not finish: see $ARTIFACTS/harness.log"
+	notok=$((notok + 1))
+fi
+mapfile -t harness_phpt < <(compgen -G 'tests/harness/*.phpt')
+run_phpt "$ARTIFACTS/harness-phpt.log" "$so" "${harness_phpt[@]}"
+read -r p f s <"$ARTIFACTS/harness-phpt.log.counts"
+suite harness $((ok + p)) $((notok + f)) "$s"
+
+# --- phpt -------------------------------------------------------------------------------------
+mapfile -t dirs < <(phpt_dirs)
+run_phpt "$ARTIFACTS/phpt.log" "$so" "${dirs[@]}"
+read -r p f s <"$ARTIFACTS/phpt.log.counts"
+suite phpt "$p" "$f" "$s"
+
+# --- ASan -------------------------------------------------------------------------------------
+if [ "$with_asan" -eq 1 ]; then
+	scripts/test-asan.sh >"$ARTIFACTS/asan-run.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/asan-run.log")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		grep -E '^  [A-Z]+ ' "$ARTIFACTS/asan-run.log"
+		suite asan "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
+	else
+		echo "  FAIL scripts/test-asan.sh did not finish: see $ARTIFACTS/asan-run.log"
+		tail -n 20 "$ARTIFACTS/asan-run.log" | sed 's/^/    /'
+		suite asan 0 1
+	fi
+fi
+
+# --- WordPress --------------------------------------------------------------------------------
+if [ -x scripts/wp-test.sh ]; then
+	scripts/wp-test.sh >"$ARTIFACTS/wp.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/wp.log")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		suite wp "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
+	else
+		echo "  FAIL scripts/wp-test.sh did not end with its summary: see $ARTIFACTS/wp.log"
+		suite wp 0 1
+	fi
+fi
+
+finish
