@@ -299,7 +299,8 @@ static bool ehlo_allows_sending(php_smtp_transfer *t)
 		stop_with(t, PHP_SMTP_FAILURE_AUTH, 0,
 		          strpprintf(0, "%s:" ZEND_LONG_FMT " does not offer AUTH%s, but a username is set: refusing to send "
 		                        "without authenticating",
-		                     ZSTR_VAL(c->host), c->port, t->tls_active ? " after STARTTLS" : ""));
+		                     ZSTR_VAL(c->host), c->port,
+		                     c->encryption == PHP_SMTP_ENCRYPTION_STARTTLS ? " after STARTTLS" : ""));
 		return false;
 	}
 	if (t->envelope->needs_smtputf8 && !t->offers_smtputf8) {

@@ -49,7 +49,8 @@ class CaptureHandler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "mail_options": list(envelope.mail_options),
-            "tls": session.ssl is not None,
+            # STARTTLS sets session.ssl; implicit TLS shows only on the transport
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "auth_user": auth_user,
             "peer": list(session.peer) if session.peer else None,
             "helo": session.host_name,
@@ -102,8 +103,10 @@ def main():
         kwargs.update(ssl_context=context)
     if args.auth:
         user, _, password = args.auth.partition(":")
-        kwargs.update(authenticator=make_authenticator(user, password), auth_require_tls=True,
-                      auth_exclude_mechanism=["CRAM-MD5"])
+        # aiosmtpd counts only STARTTLS as TLS: with implicit TLS the whole
+        # session is encrypted, so AUTH need not wait for a STARTTLS that never comes
+        kwargs.update(authenticator=make_authenticator(user, password),
+                      auth_require_tls=args.tls != "implicit", auth_exclude_mechanism=["CRAM-MD5"])
 
     if args.port == 0:
         # aiosmtpd binds the port itself: find a free one first
