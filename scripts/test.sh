@@ -18,7 +18,8 @@
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
-# ASan (the phpt suite again, ASan+UBSan build), WordPress (scripts/wp-test.sh).
+# ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
+# libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -154,7 +155,7 @@ finish() {
 }
 
 # --- dependencies, build, certificates ----------------------------------------------
-groups=(core)
+groups=(core fuzz)
 [ -x scripts/wp-test.sh ] && groups+=(wp)
 if ! scripts/deps.sh "${groups[@]}" >"$ARTIFACTS/deps.log" 2>&1; then
 	echo "scripts/deps.sh ${groups[*]} failed: see $ARTIFACTS/deps.log" >&2
@@ -232,6 +233,26 @@ if [ "$with_asan" -eq 1 ]; then
 		suite asan 0 1
 	fi
 fi
+
+# --- static checks and a short fuzzing pass ---------------------------------------------------
+# lint: clang-tidy, cppcheck, banned calls (one test each). fuzz: every libFuzzer
+# target for FUZZ_SECONDS (10 by default here; scripts/fuzz.sh alone defaults to 60).
+for check in lint fuzz; do
+	if [ "$check" = lint ]; then
+		scripts/lint.sh >"$ARTIFACTS/lint.log" 2>&1 || true
+	else
+		FUZZ_OUT=$TEST_BUILD_ROOT/fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}" >"$ARTIFACTS/fuzz.log" 2>&1 || true
+	fi
+	last=$(tail -n1 "$ARTIFACTS/$check.log")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		grep -E '^(FAIL|  FAIL)' "$ARTIFACTS/$check.log" | head -20 || true
+		suite "$check" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	else
+		echo "  FAIL scripts/$check.sh did not end with its summary: see $ARTIFACTS/$check.log"
+		tail -n 5 "$ARTIFACTS/$check.log" | sed 's/^/    /'
+		suite "$check" 0 1
+	fi
+done
 
 # --- WordPress --------------------------------------------------------------------------------
 if [ -x scripts/wp-test.sh ]; then
