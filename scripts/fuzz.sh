@@ -22,12 +22,12 @@ declare -A sources=(
 	[redact]="redact.c reply.c"
 	[crlf_source]="source.c"
 	[address]="address.c|$(pkg-config --libs libidn2)"
-	[base64]="encode.c"
-	[qp]="encode.c"
-	[header]="encode.c"
-	[mime]="mime.c encode.c"
+	[base64]="encode.c source.c"
+	[qp]="encode.c source.c"
+	[header]="encode.c source.c"
+	[mime]="mime.c encode.c source.c"
 	[spool]="spool_file.c"
-	[dkim_canon]="dkim.c encode.c|$(pkg-config --libs libcrypto)"
+	[dkim_canon]="dkim.c encode.c source.c|$(pkg-config --libs libcrypto)"
 )
 order=(reply redact crlf_source address base64 qp header mime spool dkim_canon)
 [ -n "${FUZZ_TARGETS:-}" ] && read -r -a order <<<"$FUZZ_TARGETS"

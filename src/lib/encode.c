@@ -2,6 +2,7 @@
  * MIME encodings and header folding; see encode.h.
  */
 #include "encode.h"
+#include "source.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -153,22 +154,18 @@ int smtp_base64_decode(smtp_buf *out, const char *in, size_t len)
 
 void smtp_text_canonicalize(smtp_buf *out, const char *in, size_t len)
 {
-	smtp_buf_reserve(out, len + len / 32 + 2);
-	for (size_t i = 0; i < len; i++) {
-		if (in[i] == '\r') {
-			smtp_buf_append(out, "\r\n", 2);
-			if (i + 1 < len && in[i + 1] == '\n') {
-				i++;
-			}
-		} else if (in[i] == '\n') {
-			smtp_buf_append(out, "\r\n", 2);
-		} else {
-			smtp_buf_putc(out, in[i]);
-		}
+	if (len == 0) {
+		return;
 	}
-	if (len > 0 && in[len - 1] != '\n' && in[len - 1] != '\r') {
-		smtp_buf_append(out, "\r\n", 2);
+	/* one implementation of "every line break becomes CRLF": the memory source's */
+	smtp_crlf_source crlf;
+	smtp_crlf_source_init(&crlf, in, len);
+	if (!smtp_buf_reserve(out, crlf.size)) {
+		return;
 	}
+	smtp_source source = smtp_crlf_source_as_source(&crlf);
+	ssize_t n = smtp_source_read(&source, out->data + out->len, crlf.size);
+	out->len += n > 0 ? (size_t)n : 0;
 }
 
 const char *smtp_cte_name(smtp_cte cte)
@@ -190,8 +187,65 @@ static bool qp_literal(unsigned char c)
 	return (c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t';
 }
 
+/* True when every byte is printable ASCII or a tab. Eight bytes at a time:
+ * a word passes when no byte has the high bit, none is below 0x20 and none
+ * is 0x7f; only a word that fails is looked at byte by byte (for tabs). */
+static bool is_printable_ascii(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+		uint64_t del = ((w ^ (ones * 0x7f)) - ones) & ~(w ^ (ones * 0x7f)) & highs;
+		if (!((w & highs) | below_space | del)) {
+			continue;
+		}
+		for (size_t j = i; j < i + 8; j++) {
+			unsigned char c = (unsigned char) s[j];
+			if ((unsigned char) (c - 32) >= 95 && c != '\t') {
+				return false;
+			}
+		}
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char) s[i];
+		if ((unsigned char) (c - 32) >= 95 && c != '\t') {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The common case, fast: CRLF lines of printable ASCII (and tabs) no longer
+ * than SMTP allows go out as they are. */
+static bool is_plain_7bit(const char *text, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		const char *lf = memchr(text + i, '\n', len - i);
+		size_t end = lf ? (size_t)(lf - text) : len;
+		if (lf && (end == i || text[end - 1] != '\r')) {
+			return false; /* a bare LF */
+		}
+		size_t line_end = lf ? end - 1 : end;
+		if (line_end - i > SMTP_LINE_MAX) {
+			return false;
+		}
+		if (!is_printable_ascii(text + i, line_end - i)) {
+			return false;
+		}
+		i = lf ? end + 1 : len;
+	}
+	return true;
+}
+
 smtp_cte smtp_cte_for_text(const char *text, size_t len)
 {
+	if (is_plain_7bit(text, len)) {
+		return SMTP_CTE_7BIT;
+	}
 	size_t line = 0, longest = 0, plain = 0;
 	bool only_ascii = true;
 	for (size_t i = 0; i < len; i++) {

@@ -163,6 +163,25 @@ static void transfer_encoding_choice(void)
 	tap_ok(smtp_cte_for_text(fr, strlen(fr)) == SMTP_CTE_QUOTED_PRINTABLE, "cte: mostly ASCII with accents is QP");
 	const char *zh = "\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c\r\n";
 	tap_ok(smtp_cte_for_text(zh, strlen(zh)) == SMTP_CTE_BASE64, "cte: Chinese (all non-ASCII) is base64");
+
+	/* the word-at-a-time check: one odd byte at every position of an 8-byte word, and after it */
+	bool each_position = true;
+	for (size_t pos = 0; pos < 24; pos++) {
+		char line[32];
+		memset(line, 'a', 24);
+		memcpy(line + 24, "\r\n", 2);
+		const char odd[] = {'\x7f', '\x01', '\x1f', (char) 0x80, (char) 0xff, '\0'};
+		for (size_t k = 0; k < sizeof(odd); k++) {
+			line[pos] = odd[k];
+			each_position &= smtp_cte_for_text(line, 26) != SMTP_CTE_7BIT;
+		}
+		line[pos] = '\t';
+		each_position &= smtp_cte_for_text(line, 26) == SMTP_CTE_7BIT;
+		line[pos] = '~';
+		each_position &= smtp_cte_for_text(line, 26) == SMTP_CTE_7BIT;
+	}
+	tap_ok(each_position, "cte: DEL, controls, NUL and 8-bit bytes anywhere are not 7bit; tab and ~ are");
+	tap_ok(smtp_cte_for_text("a\nb\r\n", 5) != SMTP_CTE_7BIT, "cte: a bare LF is not 7bit");
 	smtp_buf b;
 	smtp_buf_init(&b);
 	smtp_text_canonicalize(&b, "a\nb\rc\r\nd", 8);
