@@ -217,6 +217,11 @@ static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t siz
 		}
 	} else if (type == CURLINFO_TEXT) {
 		size_t len = smtp_line_trim_eol(data, size);
+		/* libcurl's bookkeeping note prints a heap address: nothing for a reader */
+		static const char bundle_note[] = "Found bundle for host";
+		if (len >= sizeof(bundle_note) - 1 && memcmp(data, bundle_note, sizeof(bundle_note) - 1) == 0) {
+			return 0;
+		}
 		if (len) {
 			transcript_add(t, "* ", data, len);
 		}
