@@ -136,10 +136,11 @@ ln -sfn "$root/wp-plugin/native-smtp" "$www/wp-content/plugins/native-smtp"
 
 web_port=""
 [ -s "$run/web.port" ] && web_port=$(cat "$run/web.port")
-if alive "$run/web.pid" "php -S"; then
+# Its command line is "php -d ... -S 127.0.0.1:PORT": match the -S part, not "php -S".
+if alive "$run/web.pid" " -S 127.0.0.1:"; then
 	# Restart: a rebuilt smtp.so or a changed config must be picked up.
 	kill -TERM -- "-$(cat "$run/web.pid")" 2>/dev/null || true
-	for _ in $(seq 1 50); do alive "$run/web.pid" "php -S" || break; sleep 0.1; done
+	for _ in $(seq 1 50); do alive "$run/web.pid" " -S 127.0.0.1:" || break; sleep 0.1; done
 fi
 if [ -z "$web_port" ] || ! port_free "$web_port"; then
 	web_port=$(free_port)

@@ -21,6 +21,8 @@ define( 'NATIVE_SMTP_PLUGIN_DIR', plugin_dir_path( __FILE__ ) );
 
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-options.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-transport.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-dkim.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-queue.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-site-health.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
@@ -29,18 +31,20 @@ register_activation_hook( __FILE__, 'native_smtp_activate' );
 register_deactivation_hook( __FILE__, 'native_smtp_deactivate' );
 
 /**
- * Creates the log table and schedules the daily pruning.
+ * Creates the log table and schedules the daily pruning and the every-minute queue flush.
  */
 function native_smtp_activate() {
 	Native_SMTP_Log::install();
 	Native_SMTP_Log::schedule_pruning();
+	Native_SMTP_Queue::schedule();
 }
 
 /**
- * Stops the daily pruning; settings and log stay until the plugin is deleted (uninstall.php).
+ * Stops the cron jobs; settings, log and queued emails stay until the plugin is deleted (uninstall.php).
  */
 function native_smtp_deactivate() {
 	Native_SMTP_Log::unschedule_pruning();
+	Native_SMTP_Queue::unschedule();
 }
 
 /**
@@ -53,6 +57,8 @@ add_action( 'init', 'native_smtp_load_textdomain' );
 
 Native_SMTP_Transport::register_hooks();
 Native_SMTP_Log::register_hooks();
+Native_SMTP_Queue::register_hooks();
+Native_SMTP_Dkim::register_hooks();
 Native_SMTP_Site_Health::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();

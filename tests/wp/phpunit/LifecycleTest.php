@@ -18,6 +18,11 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		Native_SMTP_Log::record( array( 'to' => array( 'x@example.test' ), 'subject' => 'before uninstall' ), 'sent', 0, '' );
 		$table = Native_SMTP_Log::table();
 		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
+		$saved_keys = get_option( Native_SMTP_Dkim::KEYS_OPTION );
+		update_option( Native_SMTP_Dkim::KEYS_OPTION, array( 'rsa-sha256' => array( 'key' => 'ns1:x' ) ), false );
+		update_option( Native_SMTP_Queue::FAILED_OPTION, array( 'count' => 1 ), false );
+		Native_SMTP_Queue::schedule();
+		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 
 		define( 'WP_UNINSTALL_PLUGIN', 'native-smtp/native-smtp.php' );
 		include WP_PLUGIN_DIR . '/native-smtp/uninstall.php';
@@ -26,12 +31,19 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$this->assertFalse( get_option( 'native_smtp_db_version' ) );
 		$this->assertNull( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
 		$this->assertFalse( wp_next_scheduled( Native_SMTP_Log::PRUNE_EVENT ) );
+		$this->assertFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
+		$this->assertFalse( get_option( Native_SMTP_Dkim::KEYS_OPTION ), 'DKIM keys are removed' );
+		$this->assertFalse( get_option( Native_SMTP_Queue::FAILED_OPTION ) );
 
 		// Put the rig back as it was.
 		native_smtp_activate();
 		if ( false !== $saved ) {
 			update_option( 'native_smtp_options', $saved );
 		}
+		if ( false !== $saved_keys ) {
+			update_option( Native_SMTP_Dkim::KEYS_OPTION, $saved_keys, false );
+		}
+		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'activation schedules the flush again' );
 		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
 	}
 

@@ -33,3 +33,28 @@
 		} );
 	} );
 } )();
+
+/**
+ * DKIM tab: a Copy button next to the record's name and value puts that text on the clipboard.
+ */
+( function () {
+	'use strict';
+
+	Array.prototype.forEach.call( document.querySelectorAll( '.native-smtp-copy' ), function ( button ) {
+		button.addEventListener( 'click', function () {
+			var source = document.getElementById( button.getAttribute( 'data-copy' ) );
+			if ( ! source ) {
+				return;
+			}
+			source.select();
+			var done = function () {
+				button.classList.add( 'native-smtp-copied' );
+			};
+			if ( navigator.clipboard && window.isSecureContext ) {
+				navigator.clipboard.writeText( source.value ).then( done, function () {} );
+			} else if ( document.execCommand( 'copy' ) ) { // Plain-http admin: the Clipboard API is not offered there.
+				done();
+			}
+		} );
+	} );
+} )();

@@ -15,6 +15,9 @@ class Native_SMTP_Admin {
 	const PAGE       = 'native-smtp';
 	const CAPABILITY = 'manage_options';
 
+	/** Settings API page name of the DKIM tab's fields (a form of its own). */
+	const DKIM_PAGE = 'native-smtp-dkim';
+
 	/**
 	 * The page's hook suffix (for enqueueing assets only there).
 	 *
@@ -79,6 +82,7 @@ class Native_SMTP_Admin {
 
 		add_settings_section( 'native_smtp_sender', __( 'Sender', 'native-smtp' ), '__return_false', self::PAGE );
 		add_settings_section( 'native_smtp_server', __( 'SMTP Server', 'native-smtp' ), '__return_false', self::PAGE );
+		add_settings_section( 'native_smtp_queue', __( 'Queue', 'native-smtp' ), '__return_false', self::PAGE );
 		add_settings_section( 'native_smtp_log', __( 'Email Log', 'native-smtp' ), '__return_false', self::PAGE );
 
 		$fields = array(
@@ -91,9 +95,22 @@ class Native_SMTP_Admin {
 			array( 'auth', __( 'Authentication', 'native-smtp' ), 'native_smtp_server', 'render_auth' ),
 			array( 'username', __( 'SMTP Username', 'native-smtp' ), 'native_smtp_server', 'render_username' ),
 			array( 'password', __( 'SMTP Password', 'native-smtp' ), 'native_smtp_server', 'render_password' ),
+			array( 'queue', __( 'Queue', 'native-smtp' ), 'native_smtp_queue', 'render_queue' ),
 			array( 'log_bodies', __( 'Store email bodies', 'native-smtp' ), 'native_smtp_log', 'render_log_bodies' ),
 			array( 'retention_days', __( 'Keep log entries', 'native-smtp' ), 'native_smtp_log', 'render_retention' ),
 		);
+		add_settings_section( 'native_smtp_dkim', __( 'DKIM signing', 'native-smtp' ), array( __CLASS__, 'render_dkim_intro' ), self::DKIM_PAGE );
+		$dkim_fields = array(
+			array( 'dkim_enabled', __( 'Sign emails', 'native-smtp' ), 'native_smtp_dkim', 'render_dkim_enabled' ),
+			array( 'dkim_domain', __( 'DKIM Domain', 'native-smtp' ), 'native_smtp_dkim', 'render_dkim_domain' ),
+			array( 'dkim_selector', __( 'DKIM Selector', 'native-smtp' ), 'native_smtp_dkim', 'render_dkim_selector' ),
+			array( 'dkim_algorithm', __( 'DKIM Algorithm', 'native-smtp' ), 'native_smtp_dkim', 'render_dkim_algorithm' ),
+		);
+		foreach ( $dkim_fields as $field ) {
+			list( $key, $label, $section, $renderer ) = $field;
+			add_settings_field( 'native_smtp_' . $key, $label, array( __CLASS__, $renderer ), self::DKIM_PAGE, $section, array( 'label_for' => self::field_id( $key ) ) );
+		}
+
 		foreach ( $fields as $field ) {
 			list( $key, $label, $section, $renderer ) = $field;
 			$args = array( 'key' => $key );
@@ -142,12 +159,44 @@ class Native_SMTP_Admin {
 			echo '</ol></div>';
 			return;
 		}
+		self::render_failed_notice();
 		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
 		if ( $screen && self::$hook_suffix === $screen->id && ! Native_SMTP_Options::is_complete() ) {
 			echo '<div class="notice notice-info"><p>';
 			esc_html_e( 'Native SMTP is not sending yet: enter the SMTP Host (and the SMTP Username when Authentication is on) and save. Until then WordPress uses PHP\'s mail().', 'native-smtp' );
 			echo '</p></div>';
 		}
+	}
+
+	/**
+	 * The notice on every admin screen when queued emails were given up on, until dismissed.
+	 */
+	public static function render_failed_notice() {
+		$failed = Native_SMTP_Queue::failed_notice();
+		if ( $failed['count'] < 1 ) {
+			return;
+		}
+		echo '<div class="notice notice-error" id="native-smtp-failed-notice"><p><strong>';
+		echo esc_html(
+			sprintf(
+				/* translators: %d: number of emails */
+				_n( 'Native SMTP: %d email could not be delivered and was given up on.', 'Native SMTP: %d emails could not be delivered and were given up on.', $failed['count'], 'native-smtp' ),
+				$failed['count']
+			)
+		);
+		echo '</strong></p><ul>';
+		foreach ( array_slice( array_reverse( $failed['items'] ), 0, 5 ) as $item ) {
+			echo '<li>' . esc_html( $item['to'] ) . ': <code>' . esc_html( $item['error'] ) . '</code></li>';
+		}
+		echo '</ul><p>';
+		printf(
+			'<a href="%1$s">%2$s</a> | <a href="%3$s" id="native-smtp-dismiss-failed">%4$s</a>',
+			esc_url( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=log' ) ),
+			esc_html__( 'Open the Email Log', 'native-smtp' ),
+			esc_url( wp_nonce_url( admin_url( 'admin-post.php?action=native_smtp_dismiss_failed' ), 'native_smtp_dismiss_failed' ) ),
+			esc_html__( 'Dismiss', 'native-smtp' )
+		);
+		echo '</p></div>';
 	}
 
 	/**
@@ -359,6 +408,76 @@ class Native_SMTP_Admin {
 	}
 
 	/**
+	 * Queue on/off.
+	 */
+	public static function render_queue() {
+		self::checkbox( 'queue', __( 'When the SMTP server cannot be reached, keep the email and retry every minute', 'native-smtp' ) );
+		echo '<p class="description">' . esc_html(
+			sprintf(
+				/* translators: %s: folder path */
+				__( 'Queued emails are kept in %s and given up on after two days; you get a notice and an email then.', 'native-smtp' ),
+				Native_SMTP_Queue::dir()
+			)
+		) . '</p>';
+	}
+
+	/**
+	 * DKIM: what it is, in one line.
+	 */
+	public static function render_dkim_intro() {
+		echo '<p>' . esc_html__( 'DKIM signs every email with a key of this site, so receiving servers can check it really comes from your domain. Generate a key, publish the DNS record shown below at your DNS provider, then turn signing on.', 'native-smtp' ) . '</p>';
+	}
+
+	/**
+	 * DKIM on/off.
+	 */
+	public static function render_dkim_enabled() {
+		self::checkbox( 'dkim_enabled', __( 'Sign every email with DKIM', 'native-smtp' ) );
+		if ( Native_SMTP_Options::get( 'dkim_enabled' ) ) {
+			foreach ( Native_SMTP_Dkim::algorithms() as $algorithm ) {
+				if ( ! Native_SMTP_Dkim::has_key( $algorithm ) ) {
+					echo '<p class="description" style="color:#d63638">' . esc_html__( 'Signing is on but there is no key yet: generate one below.', 'native-smtp' ) . '</p>';
+					break;
+				}
+			}
+		}
+	}
+
+	/**
+	 * DKIM Domain.
+	 */
+	public static function render_dkim_domain() {
+		self::input( 'dkim_domain', 'text', sprintf( ' placeholder="%s" spellcheck="false"', esc_attr( Native_SMTP_Dkim::domain() ) ) );
+		echo '<p class="description">' . esc_html__( 'The domain of your From Email (used when empty).', 'native-smtp' ) . '</p>';
+	}
+
+	/**
+	 * DKIM Selector.
+	 */
+	public static function render_dkim_selector() {
+		self::input( 'dkim_selector', 'text', sprintf( ' placeholder="%s" spellcheck="false"', esc_attr( Native_SMTP_Dkim::base_selector() ) ) );
+		echo '<p class="description">' . esc_html__( 'A name for this key, so a new key can be published beside the old one (used when empty: the one shown).', 'native-smtp' ) . '</p>';
+	}
+
+	/**
+	 * DKIM Algorithm.
+	 */
+	public static function render_dkim_algorithm() {
+		$current = self::field_value( 'dkim_algorithm' );
+		$choices = array(
+			'rsa-sha256'     => __( 'RSA (rsa-sha256): understood everywhere', 'native-smtp' ),
+			'ed25519-sha256' => __( 'Ed25519 (ed25519-sha256): short keys, not checked by every receiver yet', 'native-smtp' ),
+			'both'           => __( 'Both: two signatures, two DNS records', 'native-smtp' ),
+		);
+		printf( '<select id="%1$s" name="%2$s"%3$s>', esc_attr( self::field_id( 'dkim_algorithm' ) ), esc_attr( self::field_name( 'dkim_algorithm' ) ), self::disabled( 'dkim_algorithm' ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped
+		foreach ( $choices as $value => $label ) {
+			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $value ), selected( $current, $value, false ), esc_html( $label ) );
+		}
+		echo '</select>';
+		self::lock_note( 'dkim_algorithm' );
+	}
+
+	/**
 	 * Store email bodies.
 	 */
 	public static function render_log_bodies() {
@@ -382,6 +501,7 @@ class Native_SMTP_Admin {
 		}
 		$tabs = array(
 			'settings' => __( 'Settings', 'native-smtp' ),
+			'dkim'     => __( 'DKIM', 'native-smtp' ),
 			'test'     => __( 'Send Test', 'native-smtp' ),
 			'log'      => __( 'Email Log', 'native-smtp' ),
 		);
@@ -410,6 +530,9 @@ class Native_SMTP_Admin {
 			case 'log':
 				self::render_log_tab();
 				break;
+			case 'dkim':
+				self::render_dkim_tab();
+				break;
 			default:
 				self::render_settings_tab();
 		}
@@ -428,6 +551,94 @@ class Native_SMTP_Admin {
 		do_settings_sections( self::PAGE );
 		submit_button( __( 'Save Settings', 'native-smtp' ), 'primary', 'submit', true, array( 'id' => 'native-smtp-save' ) );
 		echo '</form>';
+	}
+
+	/**
+	 * DKIM tab: the settings form, the Generate key form, and the DNS record(s) to publish.
+	 */
+	public static function render_dkim_tab() {
+		$notice = get_transient( 'native_smtp_dkim_notice_' . get_current_user_id() );
+		if ( false !== $notice ) {
+			delete_transient( 'native_smtp_dkim_notice_' . get_current_user_id() );
+			if ( 'ok' === $notice ) {
+				echo '<div class="notice notice-success is-dismissible" id="native-smtp-dkim-notice"><p>' . esc_html__( 'A new DKIM key was made. Publish the DNS record below, then turn signing on.', 'native-smtp' ) . '</p></div>';
+			} else {
+				echo '<div class="notice notice-error is-dismissible" id="native-smtp-dkim-notice"><p>' . esc_html( substr( (string) $notice, 6 ) ) . '</p></div>';
+			}
+		}
+		if ( ! Native_SMTP_Dkim::available() ) {
+			echo '<div class="notice notice-warning inline"><p>' . esc_html__( 'DKIM needs the smtp PHP extension, which is not loaded.', 'native-smtp' ) . '</p></div>';
+		}
+
+		echo '<form method="post" action="options.php" id="native-smtp-dkim-settings">';
+		settings_fields( 'native_smtp' );
+		// Tells sanitize() this is the DKIM form: an unticked "Sign emails" means off.
+		echo '<input type="hidden" name="' . esc_attr( self::field_name( '__dkim_form' ) ) . '" value="1" />';
+		do_settings_sections( self::DKIM_PAGE );
+		submit_button( __( 'Save Settings', 'native-smtp' ), 'primary', 'submit', true, array( 'id' => 'native-smtp-dkim-save' ) );
+		echo '</form>';
+
+		echo '<h2>' . esc_html__( 'Key and DNS record', 'native-smtp' ) . '</h2>';
+		$any_key    = false;
+		$any_stored = false;
+		foreach ( Native_SMTP_Dkim::algorithms() as $algorithm ) {
+			$record = Native_SMTP_Dkim::has_key( $algorithm ) ? Native_SMTP_Dkim::dns_record( $algorithm ) : '';
+			if ( '' === $record ) {
+				echo '<p class="native-smtp-dkim-missing">' . esc_html(
+					sprintf(
+						/* translators: %s: algorithm name */
+						__( 'No %s key yet.', 'native-smtp' ),
+						$algorithm
+					)
+				) . '</p>';
+				continue;
+			}
+			$any_key    = true;
+			$any_stored = $any_stored || ! Native_SMTP_Dkim::key_locked( $algorithm );
+			$slug       = strtok( $algorithm, '-' );
+			echo '<table class="form-table native-smtp-dkim-record" role="presentation">';
+			printf( '<tr><th scope="row">%s</th><td><code>%s</code></td></tr>', esc_html__( 'Algorithm', 'native-smtp' ), esc_html( $algorithm ) );
+			printf( '<tr><th scope="row">%s</th><td><code>TXT</code></td></tr>', esc_html__( 'Record type', 'native-smtp' ) );
+			printf(
+				'<tr><th scope="row"><label for="native-smtp-dkim-name-%1$s">%2$s</label></th><td><input type="text" readonly="readonly" id="native-smtp-dkim-name-%1$s" class="large-text code native-smtp-copy-source" value="%3$s" /> <button type="button" class="button native-smtp-copy" data-copy="native-smtp-dkim-name-%1$s">%4$s</button></td></tr>',
+				esc_attr( $slug ),
+				esc_html__( 'Name (host)', 'native-smtp' ),
+				esc_attr( Native_SMTP_Dkim::dns_name( $algorithm ) ),
+				esc_html__( 'Copy', 'native-smtp' )
+			);
+			printf(
+				'<tr><th scope="row"><label for="native-smtp-dkim-record-%1$s">%2$s</label></th><td><textarea readonly="readonly" id="native-smtp-dkim-record-%1$s" class="large-text code native-smtp-copy-source" rows="4">%3$s</textarea> <button type="button" class="button native-smtp-copy" data-copy="native-smtp-dkim-record-%1$s">%4$s</button></td></tr>',
+				esc_attr( $slug ),
+				esc_html__( 'Value', 'native-smtp' ),
+				esc_textarea( $record ),
+				esc_html__( 'Copy', 'native-smtp' )
+			);
+			if ( Native_SMTP_Dkim::key_locked( $algorithm ) ) {
+				printf( '<tr><td colspan="2"><p class="description native-smtp-locked"><span class="dashicons dashicons-lock" aria-hidden="true"></span> %s</p></td></tr>', sprintf( /* translators: %s: constant name */ esc_html__( 'Set by %s in wp-config.php.', 'native-smtp' ), '<code>' . esc_html( Native_SMTP_Dkim::KEY_CONSTANTS[ $algorithm ] ) . '</code>' ) );
+			}
+			echo '</table>';
+		}
+		if ( $any_stored ) {
+			echo '<p class="description">' . esc_html__( 'The private key is stored encrypted and never shown. Some DNS providers want the Name without your domain at the end.', 'native-smtp' ) . '</p>';
+		}
+
+		$all_locked = true;
+		foreach ( Native_SMTP_Dkim::algorithms() as $algorithm ) {
+			$all_locked = $all_locked && Native_SMTP_Dkim::key_locked( $algorithm );
+		}
+		if ( Native_SMTP_Dkim::available() && ! $all_locked ) {
+			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="native-smtp-dkim-generate">';
+			echo '<input type="hidden" name="action" value="native_smtp_dkim_generate" />';
+			wp_nonce_field( 'native_smtp_dkim_generate' );
+			$confirm = $any_key ? ' onclick="return window.confirm(' . esc_attr( wp_json_encode( __( 'Replace the current key? Emails signed with the new key fail DKIM checks until the new DNS record is published.', 'native-smtp' ) ) ) . ');"' : '';
+			printf(
+				'<p><button type="submit" class="button button-secondary" id="native-smtp-dkim-generate-button"%1$s>%2$s</button></p>',
+				$confirm, // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+				esc_html( $any_key ? __( 'Generate new key', 'native-smtp' ) : __( 'Generate key', 'native-smtp' ) )
+			);
+			echo '<p class="description">' . esc_html__( 'Uses the saved domain, selector and algorithm.', 'native-smtp' ) . '</p>';
+			echo '</form>';
+		}
 	}
 
 	/**
@@ -498,7 +709,12 @@ class Native_SMTP_Admin {
 		}
 		$headers[] = 'X-Native-SMTP-Test: 1';
 
-		$sent = wp_mail( $to, $subject, $body, $headers );
+		// Never queued: the admin wants to know now whether the settings work.
+		$sent = Native_SMTP_Transport::without_spool(
+			static function () use ( $to, $subject, $body, $headers ) {
+				return wp_mail( $to, $subject, $body, $headers );
+			}
+		);
 		remove_action( 'wp_mail_failed', $listener );
 
 		$result['ok']         = (bool) $sent;
@@ -586,6 +802,36 @@ class Native_SMTP_Admin {
 			} else {
 				echo '<div class="notice notice-error is-dismissible"><p>' . esc_html( substr( (string) $notice, 6 ) ) . '</p></div>';
 			}
+		}
+		$flushed = get_transient( 'native_smtp_flush_notice_' . get_current_user_id() );
+		if ( false !== $flushed ) {
+			delete_transient( 'native_smtp_flush_notice_' . get_current_user_id() );
+			$flushed = is_array( $flushed ) ? $flushed : array();
+			echo '<div class="notice notice-info is-dismissible" id="native-smtp-flush-notice"><p>' . esc_html(
+				sprintf(
+					/* translators: 1: sent, 2: still queued, 3: given up */
+					__( 'Queue: %1$d sent, %2$d still queued, %3$d given up.', 'native-smtp' ),
+					isset( $flushed['sent'] ) ? (int) $flushed['sent'] : 0,
+					isset( $flushed['remaining'] ) ? (int) $flushed['remaining'] : 0,
+					isset( $flushed['failed'] ) ? (int) $flushed['failed'] : 0
+				)
+			) . '</p></div>';
+		}
+		$spool  = Native_SMTP_Queue::spool();
+		$queued = null === $spool ? 0 : $spool->count();
+		if ( $queued > 0 ) {
+			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="native-smtp-flush-now"><p>';
+			echo '<input type="hidden" name="action" value="native_smtp_flush_now" />';
+			wp_nonce_field( 'native_smtp_flush_now' );
+			echo esc_html(
+				sprintf(
+					/* translators: %d: number of emails */
+					_n( '%d email is queued for another try.', '%d emails are queued for another try.', $queued, 'native-smtp' ),
+					$queued
+				)
+			) . ' ';
+			submit_button( __( 'Retry now', 'native-smtp' ), 'secondary', 'native_smtp_flush_now', false );
+			echo '</p></form>';
 		}
 		require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log-table.php';
 		$table = new Native_SMTP_Log_Table();

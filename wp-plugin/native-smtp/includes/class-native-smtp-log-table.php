@@ -101,6 +101,19 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 		if ( 'sent' === $item['status'] ) {
 			return '<span class="native-smtp-status-sent" style="color:#008a20">' . esc_html__( 'Sent', 'native-smtp' ) . '</span>';
 		}
+		$attempts = isset( $item['attempts'] ) ? (int) $item['attempts'] : 1;
+		if ( 'queued' === $item['status'] ) {
+			return '<span class="native-smtp-status-queued" style="color:#996800">' . esc_html__( 'Queued', 'native-smtp' ) . '</span>';
+		}
+		if ( 'retried' === $item['status'] ) {
+			return '<span class="native-smtp-status-retried" style="color:#996800">' . esc_html(
+				sprintf(
+					/* translators: %d: number of attempts */
+					_n( 'Queued, tried %d time', 'Queued, tried %d times', $attempts, 'native-smtp' ),
+					$attempts
+				)
+			) . '</span>';
+		}
 		return '<span class="native-smtp-status-failed" style="color:#d63638">' . esc_html__( 'Failed', 'native-smtp' ) . '</span>';
 	}
 

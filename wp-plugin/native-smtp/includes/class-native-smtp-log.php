@@ -13,7 +13,10 @@ defined( 'ABSPATH' ) || exit;
 class Native_SMTP_Log {
 
 	/** Schema version; a higher one runs dbDelta again on the next load. */
-	const DB_VERSION = '1';
+	const DB_VERSION = '2';
+
+	/** Statuses a row can have: queued and retried rows become sent or failed when the spool is flushed. */
+	const STATUSES = array( 'sent', 'failed', 'queued', 'retried' );
 
 	/** Daily WP-Cron event that deletes rows older than the retention. */
 	const PRUNE_EVENT = 'native_smtp_prune_log';
@@ -61,9 +64,13 @@ class Native_SMTP_Log {
   headers longtext NOT NULL,
   message longtext NULL,
   attachments text NOT NULL,
+  message_id varchar(255) NOT NULL DEFAULT '',
+  spool_id varchar(100) NOT NULL DEFAULT '',
+  attempts smallint(5) unsigned NOT NULL DEFAULT 1,
   PRIMARY KEY  (id),
   KEY created_at (created_at),
-  KEY status (status)
+  KEY status (status),
+  KEY spool_id (spool_id)
 ) {$charset};"
 		);
 		update_option( 'native_smtp_db_version', self::DB_VERSION, false );
@@ -103,7 +110,44 @@ class Native_SMTP_Log {
 	 * @param array $mail_data to, subject, message, headers, attachments.
 	 */
 	public static function record_success( $mail_data ) {
-		self::record( is_array( $mail_data ) ? $mail_data : array(), 'sent', 0, '' );
+		$queued = Native_SMTP_Transport::last_queued();
+		if ( null === $queued ) {
+			self::record( is_array( $mail_data ) ? $mail_data : array(), 'sent', 0, '' );
+			return;
+		}
+		// The relay could not take it now: the extension queued it, and the flush will update this row.
+		self::record( is_array( $mail_data ) ? $mail_data : array(), 'queued', 0, $queued['reason'], $queued['message_id'], $queued['spool_id'] );
+	}
+
+	/**
+	 * The spool flushed a queued message: its row becomes sent, retried or failed.
+	 *
+	 * @param string $spool_id The message's id in the spool.
+	 * @param string $status   sent | retried | failed.
+	 * @param int    $attempts Attempts so far.
+	 * @param string $error    The last error ('' when sent).
+	 * @return int Rows updated.
+	 */
+	public static function update_queued( $spool_id, $status, $attempts, $error ) {
+		global $wpdb;
+		if ( '' === (string) $spool_id || get_option( 'native_smtp_db_version' ) !== self::DB_VERSION ) {
+			return 0;
+		}
+		// The spool keeps the reply as text ("The server accepted none of the recipients: 550 5.1.1 ..."):
+		// the first three-digit reply code in it, as a word of its own.
+		$code = preg_match( '/(?:^|[\s:])([2-5][0-9]{2})(?=[\s-]|$)/', (string) $error, $m ) ? (int) $m[1] : 0;
+		return (int) $wpdb->update( // phpcs:ignore WordPress.DB.DirectDatabaseQuery -- our own table.
+			self::table(),
+			array(
+				'status'    => $status,
+				'attempts'  => max( 1, min( 65535, (int) $attempts ) ),
+				'error'     => (string) $error,
+				'smtp_code' => $code,
+			),
+			array( 'spool_id' => (string) $spool_id ),
+			array( '%s', '%d', '%s', '%d' ),
+			array( '%s' )
+		);
 	}
 
 	/**
@@ -128,9 +172,11 @@ class Native_SMTP_Log {
 	 * @param string $status    sent | failed.
 	 * @param int    $smtp_code The SMTP reply code of a failure, or 0.
 	 * @param string $error     The error text of a failure.
+	 * @param string $message_id Message-ID, when known.
+	 * @param string $spool_id   The queued file's id, for a queued message.
 	 * @return int The new row's id, or 0.
 	 */
-	public static function record( array $mail_data, $status, $smtp_code, $error ) {
+	public static function record( array $mail_data, $status, $smtp_code, $error, $message_id = '', $spool_id = '' ) {
 		global $wpdb;
 		if ( get_option( 'native_smtp_db_version' ) !== self::DB_VERSION ) {
 			return 0; // Not installed (or being uninstalled): logging must never break wp_mail().
@@ -148,8 +194,10 @@ class Native_SMTP_Log {
 			'headers'     => wp_json_encode( is_array( $headers ) ? array_values( $headers ) : explode( "\n", str_replace( "\r\n", "\n", (string) $headers ) ) ),
 			'message'     => Native_SMTP_Options::get( 'log_bodies' ) && isset( $mail_data['message'] ) ? (string) $mail_data['message'] : null,
 			'attachments' => wp_json_encode( array_values( array_filter( array_map( 'strval', $attachments ) ) ) ),
+			'message_id'  => substr( (string) $message_id, 0, 255 ),
+			'spool_id'    => substr( (string) $spool_id, 0, 100 ),
 		);
-		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
+		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
 		return $ok ? (int) $wpdb->insert_id : 0;
 	}
 

@@ -46,7 +46,19 @@ class Native_SMTP_Options {
 		'return_path'      => 'NATIVE_SMTP_RETURN_PATH',
 		'log_bodies'       => 'NATIVE_SMTP_LOG_BODIES',
 		'retention_days'   => 'NATIVE_SMTP_LOG_RETENTION_DAYS',
+		'queue'            => 'NATIVE_SMTP_QUEUE',
+		'dkim_enabled'     => 'NATIVE_SMTP_DKIM',
+		'dkim_domain'      => 'NATIVE_SMTP_DKIM_DOMAIN',
+		'dkim_selector'    => 'NATIVE_SMTP_DKIM_SELECTOR',
+		'dkim_algorithm'   => 'NATIVE_SMTP_DKIM_ALGORITHM',
 	);
+
+	/**
+	 * DKIM algorithm choices: one key of either kind, or one of each (two signatures).
+	 *
+	 * @var string[]
+	 */
+	const DKIM_ALGORITHMS = array( 'rsa-sha256', 'ed25519-sha256', 'both' );
 
 	/**
 	 * The default port of each encryption choice (None / SSL / TLS).
@@ -79,6 +91,11 @@ class Native_SMTP_Options {
 			'return_path'      => false,
 			'log_bodies'       => false,
 			'retention_days'   => 30,
+			'queue'            => true,
+			'dkim_enabled'     => false,
+			'dkim_domain'      => '',
+			'dkim_selector'    => '',
+			'dkim_algorithm'   => 'rsa-sha256',
 		);
 	}
 
@@ -147,7 +164,15 @@ class Native_SMTP_Options {
 			case 'auth':
 			case 'return_path':
 			case 'log_bodies':
+			case 'queue':
+			case 'dkim_enabled':
 				return filter_var( $value, FILTER_VALIDATE_BOOLEAN );
+			case 'dkim_domain':
+			case 'dkim_selector':
+				return self::clean_dkim_name( $value );
+			case 'dkim_algorithm':
+				$algorithm = strtolower( trim( (string) $value ) );
+				return in_array( $algorithm, self::DKIM_ALGORITHMS, true ) ? $algorithm : 'rsa-sha256';
 			case 'port':
 				$port = (int) $value;
 				return ( $port >= 1 && $port <= 65535 ) ? $port : self::DEFAULT_PORTS[ self::get( 'encryption' ) ];
@@ -229,10 +254,28 @@ class Native_SMTP_Options {
 		}
 
 		// Checkboxes are absent from the POST when unticked; the form marks which ones it rendered.
-		foreach ( array( 'force_from_email', 'force_from_name', 'auth', 'return_path', 'log_bodies' ) as $key ) {
+		foreach ( array( 'force_from_email', 'force_from_name', 'auth', 'return_path', 'log_bodies', 'queue' ) as $key ) {
 			if ( isset( $input['__checkboxes'] ) ) {
 				$clean[ $key ] = ! empty( $input[ $key ] );
 			}
+		}
+
+		// The DKIM tab is a form of its own with its own marker, so saving it leaves the
+		// Settings tab's checkboxes alone (and the other way round).
+		if ( isset( $input['__dkim_form'] ) ) {
+			$clean['dkim_enabled'] = ! empty( $input['dkim_enabled'] );
+		}
+		foreach ( array( 'dkim_domain', 'dkim_selector' ) as $key ) {
+			if ( isset( $input[ $key ] ) ) {
+				$name = self::clean_dkim_name( $input[ $key ] );
+				if ( strtolower( trim( (string) $input[ $key ] ) ) !== $name ) {
+					self::settings_error( 'native_smtp_' . $key, __( 'DKIM domain and selector may only contain letters, digits, dots, hyphens and underscores; other characters were removed.', 'native-smtp' ), 'warning' );
+				}
+				$clean[ $key ] = $name;
+			}
+		}
+		if ( isset( $input['dkim_algorithm'] ) ) {
+			$clean['dkim_algorithm'] = self::normalise( 'dkim_algorithm', $input['dkim_algorithm'] );
 		}
 
 		if ( isset( $input['password'] ) && '' !== $input['password'] && self::PASSWORD_PLACEHOLDER !== $input['password'] ) {
@@ -252,6 +295,18 @@ class Native_SMTP_Options {
 
 		self::$last_clean = array_intersect_key( $clean, self::defaults() );
 		return self::$last_clean;
+	}
+
+	/**
+	 * A DKIM domain or selector as DNS labels: lower case, letters, digits, '.', '-' and '_'
+	 * (nothing that could break out of the DKIM-Signature header or the record name).
+	 *
+	 * @param mixed $value Raw value.
+	 * @return string
+	 */
+	public static function clean_dkim_name( $value ) {
+		$name = strtolower( trim( is_scalar( $value ) ? (string) $value : '' ) );
+		return trim( (string) preg_replace( '/[^a-z0-9._\-]/', '', $name ), '.' );
 	}
 
 	/**

@@ -53,6 +53,21 @@ class Native_SMTP_Transport {
 	private static $last_transcript = array();
 
 	/**
+	 * What the extension did with the last wp_mail() when it queued it instead of delivering:
+	 * message_id, spool_id, reason. Null when it was not queued.
+	 *
+	 * @var array<string, string>|null
+	 */
+	private static $last_queued = null;
+
+	/**
+	 * Above 0 while without_spool() runs: sends then fail instead of queueing (Send Test, alerts).
+	 *
+	 * @var int
+	 */
+	private static $spool_bypass = 0;
+
+	/**
 	 * Hooks into wp_mail(). Does nothing visible unless the extension is loaded and the settings are complete.
 	 */
 	public static function register_hooks() {
@@ -113,6 +128,16 @@ class Native_SMTP_Transport {
 		if ( defined( 'NATIVE_SMTP_ALLOW_INSECURE' ) && NATIVE_SMTP_ALLOW_INSECURE ) {
 			$config['allow_insecure_auth'] = true;
 		}
+		$dkim = Native_SMTP_Dkim::mailer_config();
+		if ( null !== $dkim ) {
+			$config['dkim'] = $dkim;
+		}
+		if ( 0 === self::$spool_bypass && Native_SMTP_Queue::enabled() ) {
+			$spool = Native_SMTP_Queue::prepare_dir();
+			if ( '' !== $spool ) {
+				$config['spool'] = $spool;
+			}
+		}
 		/**
 		 * Filters the config handed to new Smtp\Mailer() (see the extension's API for the keys).
 		 *
@@ -135,10 +160,62 @@ class Native_SMTP_Transport {
 			self::$mailer             = new $class( $config );
 			self::$mailer_config_hash = $hash;
 		}
+		self::wipe_secrets( $config );
+		return self::$mailer;
+	}
+
+	/**
+	 * A Mailer of its own for Smtp\Spool::flush(): the same relay, DKIM and credentials, no spool
+	 * (flush() decides itself what goes back into the queue). The caller closes it.
+	 *
+	 * @return object Smtp\Mailer
+	 */
+	public static function flush_mailer() {
+		++self::$spool_bypass;
+		try {
+			$config = self::config();
+		} finally {
+			--self::$spool_bypass;
+		}
+		$class  = 'Smtp\Mailer';
+		$mailer = new $class( $config );
+		self::wipe_secrets( $config );
+		return $mailer;
+	}
+
+	/**
+	 * Runs $send with queueing off: a temporary failure is then reported, not queued. For Send Test
+	 * (an admin wants to know now) and the failure alert (it must never loop through a failing queue).
+	 *
+	 * @param callable $send What sends.
+	 * @return mixed What $send returned.
+	 */
+	public static function without_spool( callable $send ) {
+		++self::$spool_bypass;
+		try {
+			return $send();
+		} finally {
+			--self::$spool_bypass;
+		}
+	}
+
+	/**
+	 * Wipes our copies of the password and DKIM keys (the Mailer keeps its own).
+	 *
+	 * @param array $config A config from config().
+	 */
+	private static function wipe_secrets( array &$config ) {
 		if ( isset( $config['password'] ) ) {
 			sodium_memzero( $config['password'] );
 		}
-		return self::$mailer;
+		if ( isset( $config['dkim'] ) && is_array( $config['dkim'] ) ) {
+			foreach ( $config['dkim'] as &$signer ) {
+				if ( isset( $signer['key'] ) && is_string( $signer['key'] ) ) {
+					sodium_memzero( $signer['key'] );
+				}
+			}
+			unset( $signer );
+		}
 	}
 
 	/**
@@ -165,6 +242,7 @@ class Native_SMTP_Transport {
 	public static function prepare( $short_circuit ) {
 		self::$last_failure    = null;
 		self::$last_transcript = array();
+		self::$last_queued     = null;
 		if ( null !== $short_circuit || ! self::is_active() ) {
 			return $short_circuit;
 		}
@@ -278,7 +356,16 @@ class Native_SMTP_Transport {
 			$mailer                = self::mailer();
 			$receipt               = $mailer->sendRaw( $envelope_from, $recipients, $data );
 			self::$last_transcript = $mailer->transcript();
-			self::record_last_send( true, '' );
+			if ( $receipt->queued ) {
+				// Kept for a later try: wp_mail() returns true, the log says "queued", WP-Cron retries.
+				self::$last_queued = array(
+					'message_id' => (string) $receipt->messageId, // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+					'spool_id'   => Native_SMTP_Queue::find_spool_id( $envelope_from, $recipients ),
+					'reason'     => (string) $receipt->response,
+				);
+			} else {
+				self::record_last_send( true, '' );
+			}
 			return $receipt;
 		} catch ( Throwable $failure ) {
 			self::$last_failure    = $failure;
@@ -334,6 +421,15 @@ class Native_SMTP_Transport {
 	 */
 	public static function last_failure() {
 		return self::$last_failure;
+	}
+
+	/**
+	 * Whether the last wp_mail() was queued rather than delivered: {message_id, spool_id, reason}, or null.
+	 *
+	 * @return array<string, string>|null
+	 */
+	public static function last_queued() {
+		return self::$last_queued;
 	}
 
 	/**
