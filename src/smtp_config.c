@@ -457,7 +457,14 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 			efree(c->fallback);
 		}
 		c->fallback = ecalloc(1, sizeof(php_smtp_config));
-		return php_smtp_config_parse(c->fallback, v) == SUCCESS && !EG(exception) ? SUCCESS : FAILURE;
+		if (php_smtp_config_parse(c->fallback, v) == FAILURE || EG(exception)) {
+			return FAILURE;
+		}
+		if (c->fallback->fallback) {
+			php_smtp_throw_invalid("Config key \"fallback\" cannot itself have a fallback");
+			return FAILURE;
+		}
+		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "debug")) {
 		if (!zend_is_callable(v, 0, NULL)) {

@@ -47,6 +47,17 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 	if (mailer->easy) {
 		handle_quiet(mailer->easy);
 	}
+	if (mailer->fallback_easy) {
+		handle_quiet(mailer->fallback_easy);
+	}
+	if (mailer->fallback_multi) {
+		curl_multi_cleanup(mailer->fallback_multi);
+		mailer->fallback_multi = NULL;
+	}
+	if (mailer->fallback_easy) {
+		curl_easy_cleanup(mailer->fallback_easy);
+		mailer->fallback_easy = NULL;
+	}
 	if (mailer->multi) {
 		/* closes every kept-alive connection, saying QUIT on each */
 		curl_multi_cleanup(mailer->multi);
@@ -76,8 +87,12 @@ static void mailer_free(zend_object *obj)
 static HashTable *mailer_get_gc(zend_object *obj, zval **table, int *n)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
-	*table = Z_TYPE(mailer->config.debug) != IS_UNDEF ? &mailer->config.debug : NULL;
-	*n = *table ? 1 : 0;
+	zend_get_gc_buffer *buffer = zend_get_gc_buffer_create();
+	zend_get_gc_buffer_add_zval(buffer, &mailer->config.debug);
+	if (mailer->config.fallback) {
+		zend_get_gc_buffer_add_zval(buffer, &mailer->config.fallback->debug);
+	}
+	zend_get_gc_buffer_use(buffer, table, n);
 	return zend_std_get_properties(obj);
 }
 
@@ -156,6 +171,91 @@ static void remember_transcript(php_smtp_mailer *mailer, php_smtp_outcome *outco
 	ZVAL_COPY(&mailer->transcript, &outcome->transcript);
 }
 
+/* ---- the fallback relay ---- */
+
+/* The one place that decides whether a failed send is tried again at the
+ * fallback relay: only a temporary failure (network trouble, 4xx: see
+ * php_smtp_failure_is_temporary), and only when the primary took the message
+ * for nobody (outcome->ok is false), so no recipient can get it twice. A 5xx
+ * is final wherever it came from, and never goes to a second relay. */
+static bool fallback_wanted(const php_smtp_mailer *mailer, const php_smtp_outcome *outcome)
+{
+	return mailer->config.fallback && !outcome->ok && !EG(exception) &&
+	       php_smtp_failure_is_temporary(&outcome->failure);
+}
+
+static void append_lines(zval *to, zval *from)
+{
+	zval *line;
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(from), line) {
+		Z_TRY_ADDREF_P(line);
+		add_next_index_zval(to, line);
+	}
+	ZEND_HASH_FOREACH_END();
+}
+
+/* Sends envelope (already DKIM-signed: the same bytes go) through the
+ * fallback relay, replacing outcome. The transcript keeps the primary's
+ * lines, then a line naming the switch, then the fallback's session, so the
+ * Receipt's story says which relay took the message. A failure names both. */
+static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+{
+	const php_smtp_config *primary = &mailer->config, *fallback = mailer->config.fallback;
+	if (smtp_source_rewind(envelope->source) != 0) {
+		return; /* cannot read the message again: the primary's failure stands */
+	}
+	if (!mailer->fallback_multi) {
+		mailer->fallback_multi = curl_multi_init();
+	}
+	if (!mailer->fallback_easy) {
+		mailer->fallback_easy = php_smtp_transport_handle(&mailer->sockets);
+	}
+	if (!mailer->fallback_multi || !mailer->fallback_easy) {
+		return;
+	}
+
+	zend_string *note = strpprintf(0, "* relay %s:" ZEND_LONG_FMT " failed temporarily (%s); trying the fallback relay %s:" ZEND_LONG_FMT,
+	                               primary->host ? ZSTR_VAL(primary->host) : "localhost", primary->port,
+	                               outcome->failure.message ? ZSTR_VAL(outcome->failure.message) : "no reason given",
+	                               fallback->host ? ZSTR_VAL(fallback->host) : "localhost", fallback->port);
+	zend_string *primary_failure = outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
+	zval story;
+	array_init(&story);
+	append_lines(&story, &outcome->transcript);
+	add_next_index_str(&story, zend_string_copy(note));
+	if (Z_TYPE(fallback->debug) != IS_UNDEF) {
+		zval arg, retval;
+		ZVAL_STR_COPY(&arg, note);
+		call_user_function(NULL, NULL, (zval *)&fallback->debug, &retval, 1, &arg);
+		zval_ptr_dtor(&arg);
+		zval_ptr_dtor(&retval);
+	}
+	zend_string_release(note);
+
+	php_smtp_outcome_dtor(outcome);
+	php_smtp_outcome_init(outcome);
+	if (!EG(exception)) {
+		php_smtp_transport_send(mailer->fallback_multi, mailer->fallback_easy, &mailer->sockets, fallback, envelope,
+		                        outcome);
+	} else {
+		outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		outcome->failure.message = zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0);
+	}
+	append_lines(&story, &outcome->transcript);
+	zval_ptr_dtor(&outcome->transcript);
+	ZVAL_COPY_VALUE(&outcome->transcript, &story);
+
+	if (!outcome->ok && outcome->failure.message && primary_failure) {
+		zend_string *both = strpprintf(0, "%s (fallback relay: %s)", ZSTR_VAL(primary_failure),
+		                               ZSTR_VAL(outcome->failure.message));
+		zend_string_release(outcome->failure.message);
+		outcome->failure.message = both;
+	}
+	if (primary_failure) {
+		zend_string_release(primary_failure);
+	}
+}
+
 void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	php_smtp_outcome_init(outcome);
@@ -176,6 +276,9 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
 		php_smtp_transport_send(mailer->multi, mailer->easy, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		if (fallback_wanted(mailer, outcome)) {
+			send_via_fallback(mailer, &signed_envelope, outcome);
+		}
 	}
 	dkim_wrap_release(&wrap);
 	remember_transcript(mailer, outcome);
@@ -260,10 +363,25 @@ typedef struct {
 	php_smtp_outcome outcome;
 } batch_slot;
 
-static void batch_store_outcome(batch_slot *slot)
+static void batch_store_outcome(php_smtp_mailer *mailer, batch_slot *slot)
 {
 	php_smtp_outcome *o = &slot->outcome;
 	zval_ptr_dtor(slot->result);
+	ZVAL_NULL(slot->result);
+	if (php_smtp_log_left_to_spool(&mailer->config, o)) {
+		/* a temporary failure goes to the spool, as with send(). The spool gets
+		 * the unsigned message (the flush signs it again), and writes the
+		 * smtp.log line itself */
+		php_smtp_envelope unsigned_envelope = slot->envelope;
+		unsigned_envelope.source = &slot->out.source;
+		unsigned_envelope.size = -1;
+		if (php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, slot->out.message_id, slot->result)) {
+			php_smtp_outcome_init(o); /* the divert released it; the slot's release expects one */
+			return;
+		}
+		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
+		return;
+	}
 	if (o->ok) {
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
@@ -311,7 +429,7 @@ static bool batch_start_next(php_smtp_mailer *mailer, batch_slot *slot, HashTabl
 				slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
 				slot->outcome.failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
 			}
-			batch_store_outcome(slot);
+			batch_store_outcome(mailer, slot);
 			batch_slot_release(slot);
 			continue;
 		}
@@ -347,8 +465,12 @@ static void batch_finish(php_smtp_mailer *mailer, batch_slot *slot, CURLcode rc)
 	} else {
 		php_smtp_transfer_end(&slot->transfer, rc);
 	}
-	batch_store_outcome(slot);
+	if (fallback_wanted(mailer, &slot->outcome)) {
+		/* blocking, on the fallback's own multi; the batch waits meanwhile */
+		send_via_fallback(mailer, &slot->envelope, &slot->outcome);
+	}
 	remember_transcript(mailer, &slot->outcome);
+	batch_store_outcome(mailer, slot);
 	batch_slot_release(slot);
 }
 
@@ -439,6 +561,11 @@ ZEND_METHOD(Smtp_Mailer, __construct)
 		php_smtp_config_dtor(&mailer->config);
 		RETURN_THROWS();
 	}
+	/* the fallback relay tells the same debug callable, unless it has its own */
+	if (mailer->config.fallback && Z_TYPE(mailer->config.fallback->debug) == IS_UNDEF &&
+	    Z_TYPE(mailer->config.debug) != IS_UNDEF) {
+		ZVAL_COPY(&mailer->config.fallback->debug, &mailer->config.debug);
+	}
 	mailer->configured = true;
 }
 
@@ -522,11 +649,13 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	envelope.source = &source;
 	envelope.size = (curl_off_t)body.size;
 
-	php_smtp_outcome outcome;
-	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	zend_string *message_id = raw_message_id(ZSTR_VAL(data), ZSTR_LEN(data));
-	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, return_value)) {
-		finish_send(&outcome, message_id, return_value);
+	if (!mailer->config.deferred || !php_smtp_spool_defer(Z_OBJ_P(ZEND_THIS), &envelope, message_id, return_value)) {
+		php_smtp_outcome outcome;
+		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
+		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, return_value)) {
+			finish_send(&outcome, message_id, return_value);
+		}
 	}
 	zend_string_release(message_id);
 	envelope_free_recipients(recipients, count);
@@ -562,6 +691,12 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	php_smtp_outgoing out;
 	php_smtp_envelope envelope;
 	if (!message_envelope(mailer, message, &out, &envelope)) {
+		return;
+	}
+	/* deferred: queued now, sent at the end of the request (when the spool
+	 * cannot take it, warned about, it goes out now instead) */
+	if (mailer->config.deferred && php_smtp_spool_defer(&mailer->std, &envelope, out.message_id, return_value)) {
+		php_smtp_outgoing_release(&out);
 		return;
 	}
 	php_smtp_outcome outcome;

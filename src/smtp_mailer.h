@@ -21,6 +21,10 @@ typedef struct {
 	CURLM *multi;    /* sendMany: its connections stay open between batches */
 	CURL *pool[64];
 	int pool_size;
+	/* the fallback relay: a handle and a multi of its own, so that sendMany
+	 * can run it while its batch is in the middle of the main multi */
+	CURL *fallback_easy;
+	CURLM *fallback_multi;
 	php_smtp_sockets sockets; /* what the handles above have open */
 	zval transcript; /* the last session's lines */
 	zend_object std;

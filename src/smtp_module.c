@@ -246,6 +246,7 @@ static PHP_RINIT_FUNCTION(smtp)
 
 static PHP_RSHUTDOWN_FUNCTION(smtp)
 {
+	php_smtp_spool_rshutdown(); /* deferred sends: the response is out by now */
 	php_smtp_mail_rshutdown();
 	zval_ptr_dtor(&SMTP_G(last_result));
 	ZVAL_UNDEF(&SMTP_G(last_result));

@@ -8,9 +8,12 @@
  * smtp_spool_open_locked() refuses a file whose name no longer points at it.
  */
 #include "php.h"
+#include "zend_exceptions.h"
 #include "zend_interfaces.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <sys/file.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,14 +76,13 @@ static bool spool_ready(php_smtp_spool *spool)
 
 /* ---- the Mailer's hook ---- */
 
-static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                            php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+/* Writes envelope's message into the spool's queue/ with the given retry
+ * state; the new file's name goes to name. Warns and returns false when it
+ * cannot. */
+static bool spool_store_new(const char *dir, const php_smtp_envelope *envelope, uint32_t attempts, int64_t next_try,
+                            const char *last_error, char name[SMTP_SPOOL_NAME_MAX])
 {
-	if (!config->spool || outcome->ok || EG(exception) || !php_smtp_failure_is_temporary(&outcome->failure)) {
-		return false;
-	}
 	char err[256] = "";
-	const char *dir = ZSTR_VAL(config->spool);
 	/* the bytes are read again from the source, streamed into the file */
 	if (smtp_source_rewind(envelope->source) != 0) {
 		php_error_docref(NULL, E_WARNING, "Could not spool the message: the message source cannot be re-read: %s",
@@ -102,9 +104,9 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
 	meta.recipient_count = envelope->recipient_count;
 	meta.smtputf8 = envelope->needs_smtputf8;
 	meta.queued_at = now;
-	meta.attempts = 1;
-	meta.next_try = now + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
-	meta.last_error = outcome->failure.message ? ZSTR_VAL(outcome->failure.message) : "";
+	meta.attempts = attempts;
+	meta.next_try = next_try ? next_try : (int64_t) now;
+	meta.last_error = (char *) last_error;
 	/* a header line must stay one line */
 	char *one_line_error = estrdup(meta.last_error);
 	for (char *p = one_line_error; *p; p++) {
@@ -114,13 +116,27 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
 	}
 	meta.last_error = one_line_error;
 
-	char name[SMTP_SPOOL_NAME_MAX];
 	smtp_spool_new_name(name, (int64_t) now);
 	int rc = smtp_spool_store(dir, "queue", name, &meta, envelope->source, err, sizeof(err));
 	efree(meta.recipients);
 	efree(one_line_error);
 	if (rc != 0) {
 		php_error_docref(NULL, E_WARNING, "Could not spool the message: %s", err);
+		return false;
+	}
+	return true;
+}
+
+static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                            php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+{
+	if (!config->spool || outcome->ok || EG(exception) || !php_smtp_failure_is_temporary(&outcome->failure)) {
+		return false;
+	}
+	char name[SMTP_SPOOL_NAME_MAX];
+	int64_t next_try = (int64_t) time(NULL) + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
+	if (!spool_store_new(ZSTR_VAL(config->spool), envelope, 1, next_try,
+	                     outcome->failure.message ? ZSTR_VAL(outcome->failure.message) : "", name)) {
 		return false;
 	}
 
@@ -527,6 +543,314 @@ ZEND_METHOD(Smtp_Spool, flush)
 	add_assoc_long(return_value, "waiting", summary.waiting);
 	add_assoc_long(return_value, "remaining", (zend_long) count);
 	add_assoc_zval(return_value, "errors", &summary.errors);
+}
+
+/* ---- operator tools: one message, retry, purge ---- */
+
+static void check_id(zend_string *id, uint32_t arg, bool *ok)
+{
+	/* a name the spool could have made: never a path */
+	*ok = smtp_spool_name_valid(ZSTR_VAL(id)) && strlen(ZSTR_VAL(id)) == ZSTR_LEN(id);
+	if (!*ok) {
+		zend_argument_value_error(arg, "is not a spool message id");
+	}
+}
+
+/* Reads the whole body of an open spool file from body_offset into a string. */
+static zend_string *read_body(int fd, off_t body_offset, off_t size)
+{
+	size_t len = size > body_offset ? (size_t) (size - body_offset) : 0;
+	zend_string *data = zend_string_alloc(len, 0);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, ZSTR_VAL(data) + got, len - got, body_offset + (off_t) got);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t) n;
+	}
+	ZSTR_LEN(data) = got;
+	ZSTR_VAL(data)[got] = '\0';
+	return data;
+}
+
+ZEND_METHOD(Smtp_Spool, message)
+{
+	zend_string *id;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(id)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	bool ok;
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	check_id(id, 1, &ok);
+	if (!ok) {
+		RETURN_THROWS();
+	}
+	static const char *const areas[] = {"queue", "failed"};
+	for (size_t a = 0; a < 2; a++) {
+		char *path;
+		spprintf(&path, 0, "%s/%s/%s", ZSTR_VAL(spool->dir), areas[a], ZSTR_VAL(id));
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		efree(path);
+		if (fd < 0) {
+			continue;
+		}
+		smtp_spool_meta meta;
+		off_t body_offset;
+		char err[160];
+		struct stat st;
+		if (fstat(fd, &st) != 0 || smtp_spool_meta_read(fd, &meta, &body_offset, err, sizeof(err)) != 0) {
+			close(fd);
+			continue;
+		}
+		zval list;
+		array_init(&list);
+		add_meta_entry(&list, ZSTR_VAL(id), &meta, (zend_long) (st.st_size - body_offset));
+		smtp_spool_meta_free(&meta);
+		ZVAL_COPY(return_value, zend_hash_index_find(Z_ARRVAL(list), 0));
+		zval_ptr_dtor(&list);
+		add_assoc_string(return_value, "area", (char *) areas[a]);
+		add_assoc_str(return_value, "data", read_body(fd, body_offset, st.st_size));
+		close(fd);
+		return;
+	}
+	RETURN_NULL();
+}
+
+ZEND_METHOD(Smtp_Spool, retry)
+{
+	zend_string *id;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(id)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	bool ok;
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	check_id(id, 1, &ok);
+	if (!ok) {
+		RETURN_THROWS();
+	}
+	char *path, *failed_dir;
+	spprintf(&path, 0, "%s/failed/%s", ZSTR_VAL(spool->dir), ZSTR_VAL(id));
+	spprintf(&failed_dir, 0, "%s/failed", ZSTR_VAL(spool->dir));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	bool moved = false;
+	struct stat st;
+	/* locked, and still linked: two retries at once move it once */
+	if (fd >= 0 && flock(fd, LOCK_EX) == 0 && fstat(fd, &st) == 0 && st.st_nlink > 0) {
+		smtp_spool_meta meta;
+		off_t body_offset;
+		char err[256];
+		if (smtp_spool_meta_read(fd, &meta, &body_offset, err, sizeof(err)) == 0) {
+			/* due now, and its age starts again, or max_age would give it
+			 * up at its first temporary failure */
+			time_t now = time(NULL);
+			meta.next_try = (int64_t) now;
+			meta.queued_at = (int64_t) now;
+			smtp_spool_body body;
+			smtp_spool_body_init(&body, fd, body_offset);
+			smtp_source source = smtp_spool_body_as_source(&body);
+			if (smtp_source_rewind(&source) == 0 &&
+			    smtp_spool_store(ZSTR_VAL(spool->dir), "queue", ZSTR_VAL(id), &meta, &source, err, sizeof(err)) == 0) {
+				unlink(path);
+				smtp_spool_sync_dir(failed_dir);
+				moved = true;
+			} else {
+				php_error_docref(NULL, E_WARNING, "Spool: could not move %s back to the queue: %s", ZSTR_VAL(id), err);
+			}
+			smtp_spool_meta_free(&meta);
+		}
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	efree(path);
+	efree(failed_dir);
+	RETURN_BOOL(moved);
+}
+
+ZEND_METHOD(Smtp_Spool, purge)
+{
+	bool failed = false;
+	zend_long older_than = 0;
+
+	ZEND_PARSE_PARAMETERS_START(0, 2)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_BOOL(failed)
+		Z_PARAM_LONG(older_than)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
+	if (!spool_ready(spool)) {
+		RETURN_THROWS();
+	}
+	if (older_than < 0) {
+		zend_argument_value_error(2, "must be at least 0");
+		RETURN_THROWS();
+	}
+	const char *area = failed ? "failed" : "queue";
+	char *area_dir;
+	spprintf(&area_dir, 0, "%s/%s", ZSTR_VAL(spool->dir), area);
+	size_t count;
+	char **names = names_list(spool->dir, area, &count);
+	time_t now = time(NULL);
+	zend_long purged = 0;
+	for (size_t i = 0; i < count; i++) {
+		char *path;
+		spprintf(&path, 0, "%s/%s", area_dir, names[i]);
+		int fd;
+		if (failed) {
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+				close(fd);
+				fd = -1; /* a retry is moving it */
+			}
+		} else {
+			bool busy;
+			fd = smtp_spool_open_locked(ZSTR_VAL(spool->dir), names[i], &busy); /* a flusher's message is left alone */
+		}
+		if (fd >= 0) {
+			smtp_spool_meta meta;
+			off_t body_offset;
+			char err[160];
+			bool old_enough = older_than == 0; /* an unreadable file has no age: only "all" takes it */
+			if (older_than > 0 && smtp_spool_meta_read(fd, &meta, &body_offset, err, sizeof(err)) == 0) {
+				old_enough = (int64_t) now - meta.queued_at >= (int64_t) older_than;
+				smtp_spool_meta_free(&meta);
+			}
+			if (old_enough && unlink(path) == 0) {
+				purged++;
+			}
+			close(fd);
+		}
+		efree(path);
+	}
+	names_free(names, count);
+	if (purged) {
+		smtp_spool_sync_dir(area_dir);
+	}
+	efree(area_dir);
+	RETURN_LONG(purged);
+}
+
+/* ---- deferred sending ----
+ *
+ * With `deferred => true` a send only spools the message (due now) and
+ * remembers it here; at the end of the request, after the response went out,
+ * php_smtp_spool_rshutdown() flushes exactly those messages through the same
+ * Mailer. The Mailer object may have no other reference left by then, so a
+ * reference to it is held from the send until that flush. */
+
+typedef struct {
+	zend_object *mailer; /* one reference held */
+	zend_string *dir;
+	char name[SMTP_SPOOL_NAME_MAX];
+} deferred_message;
+
+ZEND_TLS deferred_message *deferred_list;
+ZEND_TLS size_t deferred_count, deferred_capacity;
+
+bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zend_string *message_id,
+                          zval *return_value)
+{
+	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(mailer_obj);
+	zend_string *dir = mailer->config.spool;
+	char name[SMTP_SPOOL_NAME_MAX];
+	const char *why = "deferred: to be sent at the end of the request";
+	if (!spool_store_new(ZSTR_VAL(dir), envelope, 0, 0, why, name)) {
+		return false;
+	}
+	if (deferred_count == deferred_capacity) {
+		deferred_capacity = deferred_capacity ? deferred_capacity * 2 : 8;
+		deferred_list = erealloc(deferred_list, deferred_capacity * sizeof(deferred_message));
+	}
+	deferred_message *entry = &deferred_list[deferred_count++];
+	GC_ADDREF(mailer_obj);
+	entry->mailer = mailer_obj;
+	entry->dir = zend_string_copy(dir);
+	memcpy(entry->name, name, sizeof(name));
+
+	php_smtp_log_message(envelope, message_id, "queued", why);
+	zval accepted, rejected;
+	array_init(&accepted);
+	array_init(&rejected);
+	zend_string *response = zend_string_init(why, strlen(why), 0);
+	php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, true, response);
+	zend_string_release(response);
+	return true;
+}
+
+/* Ends the HTTP response first where the SAPI can (FastCGI/FPM), so the
+ * client does not wait for the relay. */
+static void finish_response(void)
+{
+	zval fn, retval;
+	ZVAL_STRING(&fn, "fastcgi_finish_request");
+	if (zend_hash_str_exists(EG(function_table), "fastcgi_finish_request", sizeof("fastcgi_finish_request") - 1)) {
+		call_user_function(NULL, NULL, &fn, &retval, 0, NULL);
+		zval_ptr_dtor(&retval);
+		if (EG(exception)) {
+			zend_clear_exception();
+		}
+	}
+	zval_ptr_dtor(&fn);
+}
+
+void php_smtp_spool_rshutdown(void)
+{
+	if (!deferred_count) {
+		return;
+	}
+	/* after a fatal error nothing more is tried: the messages stay queued */
+	bool deliver = !CG(unclean_shutdown) && !EG(exception);
+	if (deliver) {
+		finish_response();
+	}
+	for (size_t i = 0; i < deferred_count; i++) {
+		deferred_message *entry = &deferred_list[i];
+		php_smtp_mailer *mailer = php_smtp_mailer_from_obj(entry->mailer);
+		int fd = -1;
+		bool busy;
+		if (deliver && mailer->configured) {
+			/* a flusher elsewhere may have it already: then it is theirs */
+			fd = smtp_spool_open_locked(ZSTR_VAL(entry->dir), entry->name, &busy);
+		}
+		if (fd >= 0) {
+			php_smtp_spool spool = {0};
+			spool.dir = entry->dir;
+			spool.max_age = SPOOL_DEFAULT_MAX_AGE;
+			spool.retry_min = SPOOL_DEFAULT_RETRY_MIN;
+			spool.retry_max = SPOOL_DEFAULT_RETRY_MAX;
+			flush_summary summary = {0};
+			array_init(&summary.errors);
+			zend_long tried = 0;
+			if (!flush_one(&spool, mailer, entry->name, fd, true, &tried, &summary)) {
+				zend_clear_exception(); /* the debug callable threw: the rest stay queued */
+				deliver = false;
+			}
+			zval_ptr_dtor(&summary.errors);
+			close(fd);
+		}
+	}
+	for (size_t i = 0; i < deferred_count; i++) {
+		zend_string_release(deferred_list[i].dir);
+		OBJ_RELEASE(deferred_list[i].mailer);
+	}
+	efree(deferred_list);
+	deferred_list = NULL;
+	deferred_count = deferred_capacity = 0;
 }
 
 zend_result php_smtp_spool_minit(void)

@@ -22,6 +22,17 @@ extern zend_class_entry *php_smtp_spool_ce;
 bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
                            php_smtp_outcome *outcome, zend_string *message_id, zval *return_value);
 
+/* Deferred mode: writes the message into the spool of the Mailer mailer_obj,
+ * due now, puts a Receipt with queued=true in return_value and remembers the
+ * message (holding a reference to the Mailer) for the end of the request.
+ * Returns false (warned) when the spool could not take it. */
+bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zend_string *message_id,
+                          zval *return_value);
+
+/* At the end of the request: sends what this request deferred (after ending
+ * the response where the SAPI can), leaving what fails in the spool. */
+void php_smtp_spool_rshutdown(void);
+
 zend_result php_smtp_spool_minit(void);
 
 #endif

@@ -35,4 +35,25 @@ final class Spool implements \Countable
      * from, recipients, attempts, queued_at, next_try, last_error, size.
      */
     public function messages(bool $failed = false): array {}
+
+    /**
+     * One message by id, from queue/ or failed/: the fields of messages() plus
+     * area ("queue" or "failed") and data (the message bytes); null when there
+     * is no such message.
+     */
+    public function message(string $id): ?array {}
+
+    /**
+     * Moves a message from failed/ back into queue/, due now; its age starts
+     * again (max_age counts from now), its attempts are kept. False when
+     * failed/ has no such message.
+     */
+    public function retry(string $id): bool {}
+
+    /**
+     * Deletes the queued messages (the given-up ones with $failed) first queued
+     * at least $olderThan seconds ago (0: all). A message a flusher is sending
+     * is left alone. Returns how many were deleted.
+     */
+    public function purge(bool $failed = false, int $olderThan = 0): int {}
 }

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 5060dcc0992728344a432cbd448c1af4190ab889 */
+ * Stub hash: ed25fbe903f8f2784f9dd5ab149274e3faa7586f */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Smtp_Spool___construct, 0, 0, 1)
 	ZEND_ARG_TYPE_INFO(0, dir, IS_STRING, 0)
@@ -19,11 +19,27 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Smtp_Spool_messages, 0, 0,
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, failed, _IS_BOOL, 0, "false")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Smtp_Spool_message, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, id, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Smtp_Spool_retry, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, id, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_Smtp_Spool_purge, 0, 0, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, failed, _IS_BOOL, 0, "false")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, olderThan, IS_LONG, 0, "0")
+ZEND_END_ARG_INFO()
+
 
 ZEND_METHOD(Smtp_Spool, __construct);
 ZEND_METHOD(Smtp_Spool, count);
 ZEND_METHOD(Smtp_Spool, flush);
 ZEND_METHOD(Smtp_Spool, messages);
+ZEND_METHOD(Smtp_Spool, message);
+ZEND_METHOD(Smtp_Spool, retry);
+ZEND_METHOD(Smtp_Spool, purge);
 
 
 static const zend_function_entry class_Smtp_Spool_methods[] = {
@@ -31,6 +47,9 @@ static const zend_function_entry class_Smtp_Spool_methods[] = {
 	ZEND_ME(Smtp_Spool, count, arginfo_class_Smtp_Spool_count, ZEND_ACC_PUBLIC)
 	ZEND_ME(Smtp_Spool, flush, arginfo_class_Smtp_Spool_flush, ZEND_ACC_PUBLIC)
 	ZEND_ME(Smtp_Spool, messages, arginfo_class_Smtp_Spool_messages, ZEND_ACC_PUBLIC)
+	ZEND_ME(Smtp_Spool, message, arginfo_class_Smtp_Spool_message, ZEND_ACC_PUBLIC)
+	ZEND_ME(Smtp_Spool, retry, arginfo_class_Smtp_Spool_retry, ZEND_ACC_PUBLIC)
+	ZEND_ME(Smtp_Spool, purge, arginfo_class_Smtp_Spool_purge, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 

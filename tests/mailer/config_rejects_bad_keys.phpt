@@ -26,6 +26,8 @@ $cases = [
 	'DSN smtps with encryption=none' => 'smtps://x.test?encryption=none',
 	'DSN unknown query key' => 'smtp://x.test?colour=blue',
 	'DSN not a URL' => 'smtp:///',
+	'nested fallback' => ['host' => 'x.test', 'fallback' => ['host' => 'y.test', 'fallback' => 'smtp://z.test']],
+	'bad fallback' => ['host' => 'x.test', 'fallback' => ['host' => 'y.test', 'port' => 0]],
 ];
 foreach ($cases as $label => $config) {
 	try {
@@ -59,4 +61,6 @@ DSN bad scheme: The DSN scheme must be smtp:// (STARTTLS) or smtps:// (implicit 
 DSN smtps with encryption=none: smtps:// means implicit TLS: it cannot be combined with encryption=none
 DSN unknown query key: Unknown config key "colour"
 DSN not a URL: The DSN is not a URL like smtp://user:pass@host:587
+nested fallback: Config key "fallback" cannot itself have a fallback
+bad fallback: Config key "port" must be between 1 and 65535, 0 given
 bool(true)
