@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages php-smtp needs, only when some are missing.
-#   scripts/deps.sh [core] [wp] [bench] [fuzz]     (no argument: core)
+#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source).
 set -euo pipefail
@@ -13,6 +13,7 @@ wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client ph
 	phpunit gettext)
 bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
+lint=(clang-tidy cppcheck)
 
 want=()
 [ $# -eq 0 ] && set -- core
@@ -22,6 +23,7 @@ for group in "$@"; do
 	wp) want+=("${wp[@]}") ;;
 	bench) want+=("${bench[@]}") ;;
 	fuzz) want+=("${fuzz[@]}") ;;
+	lint) want+=("${lint[@]}") ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+scripts/deps.sh core lint
 
 # The Zend glue needs PHP's headers and a config.h: take it from a build.
 build=${LINT_BUILD_DIR:-/tmp/php-smtp-lint-build}

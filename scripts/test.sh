@@ -155,7 +155,7 @@ finish() {
 }
 
 # --- dependencies, build, certificates ----------------------------------------------
-groups=(core fuzz)
+groups=(core fuzz lint)
 [ -x scripts/wp-test.sh ] && groups+=(wp)
 if ! scripts/deps.sh "${groups[@]}" >"$ARTIFACTS/deps.log" 2>&1; then
 	echo "scripts/deps.sh ${groups[*]} failed: see $ARTIFACTS/deps.log" >&2
