@@ -577,6 +577,18 @@ static zend_string *read_body(int fd, off_t body_offset, off_t size)
 	return data;
 }
 
+/* This call's spool, once it and the message id are known good; NULL after throwing. */
+static php_smtp_spool *spool_with_id(zval *this_ptr, zend_string *id)
+{
+	php_smtp_spool *spool = Z_SMTP_SPOOL_P(this_ptr);
+	bool ok;
+	if (!spool_ready(spool)) {
+		return NULL;
+	}
+	check_id(id, 1, &ok);
+	return ok ? spool : NULL;
+}
+
 ZEND_METHOD(Smtp_Spool, message)
 {
 	zend_string *id;
@@ -585,13 +597,8 @@ ZEND_METHOD(Smtp_Spool, message)
 		Z_PARAM_STR(id)
 	ZEND_PARSE_PARAMETERS_END();
 
-	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
-	bool ok;
-	if (!spool_ready(spool)) {
-		RETURN_THROWS();
-	}
-	check_id(id, 1, &ok);
-	if (!ok) {
+	php_smtp_spool *spool = spool_with_id(ZEND_THIS, id);
+	if (!spool) {
 		RETURN_THROWS();
 	}
 	static const char *const areas[] = {"queue", "failed"};
@@ -633,13 +640,8 @@ ZEND_METHOD(Smtp_Spool, retry)
 		Z_PARAM_STR(id)
 	ZEND_PARSE_PARAMETERS_END();
 
-	php_smtp_spool *spool = Z_SMTP_SPOOL_P(ZEND_THIS);
-	bool ok;
-	if (!spool_ready(spool)) {
-		RETURN_THROWS();
-	}
-	check_id(id, 1, &ok);
-	if (!ok) {
+	php_smtp_spool *spool = spool_with_id(ZEND_THIS, id);
+	if (!spool) {
 		RETURN_THROWS();
 	}
 	char *path, *failed_dir;
