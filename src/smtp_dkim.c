@@ -406,7 +406,7 @@ ZEND_METHOD(Smtp_Dkim, sign)
 	}
 
 	smart_str out = {0};
-	smart_str_alloc(&out, fields_len + smtp_crlf_normalized_size(ZSTR_VAL(message), ZSTR_LEN(message)), 0);
+	smart_str_alloc(&out, fields_len + crlf.size, 0);
 	smart_str_appendl(&out, fields, fields_len);
 	free(fields);
 	char chunk[8192];

@@ -16,6 +16,8 @@
 
 #include "php_smtp.h"
 #include "smtp_log.h"
+#include "ext/standard/php_string.h"
+#include "lib/mime.h"
 #include "smtp_errors.h"
 
 /* A log line stays one line and a reply cannot end the quoted field early. */
@@ -83,8 +85,8 @@ static void append_script(smart_str *line)
 
 /* The Message-ID of the message source, read from its header block, or NULL.
  * The source is rewound before and after: every sender rewinds it again
- * before it reads it (the spool, a retry), so this costs one extra read of
- * the first few kilobytes, only when smtp.log is set. */
+ * before it reads it, so this costs one extra read of the first few
+ * kilobytes. Only for messages whose envelope does not know its id. */
 static zend_string *source_message_id(const smtp_source *source)
 {
 	char head[16384];
@@ -92,37 +94,19 @@ static zend_string *source_message_id(const smtp_source *source)
 	if (!source || smtp_source_rewind(source) != 0) {
 		return NULL;
 	}
-	while (len < sizeof(head) - 1) {
-		ssize_t n = smtp_source_read(source, head + len, sizeof(head) - 1 - len);
+	while (len < sizeof(head)) {
+		ssize_t n = smtp_source_read(source, head + len, sizeof(head) - len);
 		if (n <= 0) {
 			break;
 		}
 		len += (size_t)n;
-		head[len] = '\0';
-		if (strstr(head, "\r\n\r\n") || strstr(head, "\n\n")) {
+		if (php_memnstr(head, "\r\n\r\n", 4, head + len) || php_memnstr(head, "\n\n", 2, head + len)) {
 			break;
 		}
 	}
-	head[len] = '\0';
 	smtp_source_rewind(source);
-
-	for (const char *p = head; p && *p && *p != '\r' && *p != '\n';) {
-		if (strncasecmp(p, "Message-ID:", 11) == 0) {
-			const char *open = strchr(p, '<');
-			const char *close = open ? strchr(open, '>') : NULL;
-			const char *eol = strchr(p, '\n');
-			/* a folded value puts the id on the next line: the first "<...>" after the name */
-			if (open && close && (!eol || open < eol || eol[1] == ' ' || eol[1] == '\t')) {
-				return zend_string_init(open + 1, close - open - 1, 0);
-			}
-			return NULL;
-		}
-		p = strchr(p, '\n');
-		if (p) {
-			p++;
-		}
-	}
-	return NULL;
+	size_t start, id_len;
+	return smtp_header_message_id(head, len, &start, &id_len) ? zend_string_init(head + start, id_len, 0) : NULL;
 }
 
 bool php_smtp_log_left_to_spool(const php_smtp_config *config, const php_smtp_outcome *outcome)
@@ -131,8 +115,7 @@ bool php_smtp_log_left_to_spool(const php_smtp_config *config, const php_smtp_ou
 	       php_smtp_failure_is_temporary(&outcome->failure);
 }
 
-void php_smtp_log_message(const php_smtp_envelope *envelope, zend_string *message_id, const char *result,
-                          const char *reply)
+void php_smtp_log_message(const php_smtp_envelope *envelope, const char *result, const char *reply)
 {
 	const char *target = SMTP_G(log);
 	if (!target || !*target) {
@@ -151,8 +134,9 @@ void php_smtp_log_message(const php_smtp_envelope *envelope, zend_string *messag
 		smart_str_appendc(&line, '>');
 	}
 	smart_str_appends(&line, " id=<");
-	zend_string *found = message_id && ZSTR_LEN(message_id) ? NULL : source_message_id(envelope->source);
-	zend_string *id = found ? found : message_id;
+	zend_string *known = envelope->message_id;
+	zend_string *found = known && ZSTR_LEN(known) ? NULL : source_message_id(envelope->source);
+	zend_string *id = found ? found : known;
 	if (id) {
 		append_clean(&line, ZSTR_VAL(id), ZSTR_LEN(id), false);
 	}
@@ -171,7 +155,7 @@ void php_smtp_log_message(const php_smtp_envelope *envelope, zend_string *messag
 }
 
 void php_smtp_log_outcome(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                          const php_smtp_outcome *outcome, zend_string *message_id)
+                          const php_smtp_outcome *outcome)
 {
 	if (!SMTP_G(log) || !*SMTP_G(log) || php_smtp_log_left_to_spool(config, outcome)) {
 		return;
@@ -182,7 +166,7 @@ void php_smtp_log_outcome(const php_smtp_config *config, const php_smtp_envelope
 	} else {
 		reply = outcome->failure.message ? ZSTR_VAL(outcome->failure.message) : "unknown error";
 	}
-	php_smtp_log_message(envelope, message_id, outcome->ok ? "sent" : "failed", reply);
+	php_smtp_log_message(envelope, outcome->ok ? "sent" : "failed", reply);
 }
 
 void php_smtp_log_php_mail(const char *to, const char *headers, const char *subject)

@@ -33,16 +33,16 @@
  * the send itself does not. */
 bool php_smtp_log_left_to_spool(const php_smtp_config *config, const php_smtp_outcome *outcome);
 
-/* One line for a delivery attempt, from its outcome. message_id may be NULL:
- * it is then read from the message's header block (only when smtp.log is
- * set). Does nothing for an outcome left to the spool; config may be NULL
- * where no spool is ever offered (sendMany). */
+/* One line for a delivery attempt, from its outcome. The Message-ID is the
+ * envelope's; when that is unknown (a message read back from the spool) it
+ * is read from the message's header block, only when smtp.log is set. Does
+ * nothing for an outcome left to the spool; config may be NULL where no
+ * spool is ever offered (sendMany). */
 void php_smtp_log_outcome(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                          const php_smtp_outcome *outcome, zend_string *message_id);
+                          const php_smtp_outcome *outcome);
 
 /* One line with an explicit result ("sent", "queued", "failed") and reply. */
-void php_smtp_log_message(const php_smtp_envelope *envelope, zend_string *message_id, const char *result,
-                          const char *reply);
+void php_smtp_log_message(const php_smtp_envelope *envelope, const char *result, const char *reply);
 
 /* PHP's mail.log line ("mail() on [script:line]: To: ... -- Headers: ...
  * -- Subject: ..."), to the file or syslog that mail.log names. */

@@ -42,6 +42,7 @@
 #include "smtp_log.h"
 #include "lib/address.h"
 #include "lib/source.h"
+#include "lib/mime.h"
 
 /* PHP's own mail(), run while smtp.override_mail is off; and the functions
  * that reach PHP's internal php_mail() without mail(), whose messages are
@@ -663,18 +664,9 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	smart_str_0(&data);
 	if (!message_id) {
 		/* the script gave its own: read it back for smtp_last_result() */
-		const char *p = ZSTR_VAL(data.s);
-		const char *found = NULL;
-		while ((p = strchr(p, '\n')) != NULL && p[1] != '\r' && p[1] != '\n') {
-			p++;
-			if (strncasecmp(p, "Message-ID:", 11) == 0) {
-				found = p + 11;
-				break;
-			}
-		}
-		if (found) {
-			const char *open = strchr(found, '<'), *close = open ? strchr(open, '>') : NULL;
-			message_id = open && close ? zend_string_init(open + 1, close - open - 1, 0) : ZSTR_EMPTY_ALLOC();
+		size_t id_start, id_len;
+		if (smtp_header_message_id(ZSTR_VAL(data.s), ZSTR_LEN(data.s), &id_start, &id_len)) {
+			message_id = zend_string_init(ZSTR_VAL(data.s) + id_start, id_len, 0);
 		}
 	}
 
@@ -687,7 +679,8 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		.recipient_count = scan.recipients.count,
 		.needs_smtputf8 = scan.recipients.needs_smtputf8,
 		.source = &source,
-		.size = (curl_off_t)smtp_crlf_normalized_size(ZSTR_VAL(data.s), ZSTR_LEN(data.s)),
+		.size = (curl_off_t)body.size,
+		.message_id = message_id,
 	};
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
@@ -703,7 +696,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		zend_string *reason = outcome.failure.message ? zend_string_copy(outcome.failure.message) : NULL;
 		zval receipt;
 		ZVAL_UNDEF(&receipt);
-		if (php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, &receipt)) {
+		if (php_smtp_spool_divert(&mailer->config, &envelope, &outcome, &receipt)) {
 			zval_ptr_dtor(&receipt);
 			store_result(NULL, NULL, message_id, from, &scan.recipients);
 			zval *last = &SMTP_G(last_result);

@@ -12,6 +12,7 @@
 #include "smtp_log.h"
 #include "lib/address.h"
 #include "lib/source.h"
+#include "lib/mime.h"
 #include "smtp_mailer_arginfo.h"
 
 zend_class_entry *php_smtp_mailer_ce;
@@ -96,7 +97,7 @@ static HashTable *mailer_get_gc(zend_object *obj, zval **table, int *n)
 	return zend_std_get_properties(obj);
 }
 
-static bool mailer_ready(php_smtp_mailer *mailer)
+bool php_smtp_mailer_ready(php_smtp_mailer *mailer)
 {
 	if (!mailer->configured) {
 		zend_throw_error(NULL, "Smtp\\Mailer was not constructed");
@@ -282,7 +283,7 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	}
 	dkim_wrap_release(&wrap);
 	remember_transcript(mailer, outcome);
-	php_smtp_log_outcome(&mailer->config, envelope, outcome, NULL);
+	php_smtp_log_outcome(&mailer->config, envelope, outcome);
 }
 
 /* Validates one address for the envelope; throws naming it. */
@@ -308,28 +309,6 @@ static void envelope_free_recipients(zend_string **recipients, size_t count)
 		zend_string_release(recipients[i]);
 	}
 	efree(recipients);
-}
-
-/* The Message-ID of raw RFC 5322 text, without angle brackets, or "". */
-static zend_string *raw_message_id(const char *data, size_t len)
-{
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', end - p);
-		size_t line_len = (eol ? eol : end) - p;
-		if (line_len == 0 || (line_len == 1 && p[0] == '\r')) {
-			break; /* end of the header block */
-		}
-		if (line_len > 11 && strncasecmp(p, "Message-ID:", 11) == 0) {
-			const char *open = memchr(p, '<', line_len);
-			const char *close = open ? memchr(open, '>', line_len - (open - p)) : NULL;
-			if (open && close) {
-				return zend_string_init(open + 1, close - open - 1, 0);
-			}
-		}
-		p = eol ? eol + 1 : end;
-	}
-	return ZSTR_EMPTY_ALLOC();
 }
 
 /* Turns an outcome into the return value or the exception. */
@@ -375,7 +354,7 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_slot *slot)
 		php_smtp_envelope unsigned_envelope = slot->envelope;
 		unsigned_envelope.source = &slot->out.source;
 		unsigned_envelope.size = -1;
-		if (php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, slot->out.message_id, slot->result)) {
+		if (php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, slot->result)) {
 			php_smtp_outcome_init(o); /* the divert released it; the slot's release expects one */
 			return;
 		}
@@ -390,7 +369,7 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_slot *slot)
 	} else {
 		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
 	}
-	php_smtp_log_outcome(NULL, &slot->envelope, o, slot->out.message_id);
+	php_smtp_log_outcome(NULL, &slot->envelope, o);
 }
 
 static void batch_slot_release(batch_slot *slot)
@@ -582,7 +561,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
 
@@ -649,15 +628,18 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	envelope.source = &source;
 	envelope.size = (curl_off_t)body.size;
 
-	zend_string *message_id = raw_message_id(ZSTR_VAL(data), ZSTR_LEN(data));
-	if (!mailer->config.deferred || !php_smtp_spool_defer(Z_OBJ_P(ZEND_THIS), &envelope, message_id, return_value)) {
+	size_t id_start, id_len;
+	envelope.message_id = smtp_header_message_id(ZSTR_VAL(data), ZSTR_LEN(data), &id_start, &id_len)
+	                          ? zend_string_init(ZSTR_VAL(data) + id_start, id_len, 0)
+	                          : ZSTR_EMPTY_ALLOC();
+	if (!mailer->config.deferred || !php_smtp_spool_defer(Z_OBJ_P(ZEND_THIS), &envelope, return_value)) {
 		php_smtp_outcome outcome;
 		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
-		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, message_id, return_value)) {
-			finish_send(&outcome, message_id, return_value);
+		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+			finish_send(&outcome, envelope.message_id, return_value);
 		}
 	}
-	zend_string_release(message_id);
+	zend_string_release(envelope.message_id);
 	envelope_free_recipients(recipients, count);
 	zend_string_release(envelope.from);
 }
@@ -682,6 +664,7 @@ static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_
 	envelope->needs_smtputf8 = out->needs_smtputf8;
 	envelope->source = &out->source;
 	envelope->size = -1;
+	envelope->message_id = out->message_id;
 	return true;
 }
 
@@ -695,14 +678,14 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	}
 	/* deferred: queued now, sent at the end of the request (when the spool
 	 * cannot take it, warned about, it goes out now instead) */
-	if (mailer->config.deferred && php_smtp_spool_defer(&mailer->std, &envelope, out.message_id, return_value)) {
+	if (mailer->config.deferred && php_smtp_spool_defer(&mailer->std, &envelope, return_value)) {
 		php_smtp_outgoing_release(&out);
 		return;
 	}
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
-	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, out.message_id, return_value)) {
-		finish_send(&outcome, out.message_id, return_value);
+	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+		finish_send(&outcome, envelope.message_id, return_value);
 	}
 	php_smtp_outgoing_release(&out);
 }
@@ -716,7 +699,7 @@ ZEND_METHOD(Smtp_Mailer, send)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
 	send_message(mailer, Z_OBJ_P(message), return_value);
@@ -734,7 +717,7 @@ ZEND_METHOD(Smtp_Mailer, sendMany)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
 	if (concurrency < 1 || concurrency > 64) {

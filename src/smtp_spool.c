@@ -128,7 +128,7 @@ static bool spool_store_new(const char *dir, const php_smtp_envelope *envelope, 
 }
 
 static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                            php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+                            php_smtp_outcome *outcome, zval *return_value)
 {
 	if (!config->spool || outcome->ok || EG(exception) || !php_smtp_failure_is_temporary(&outcome->failure)) {
 		return false;
@@ -143,7 +143,7 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
 	zval accepted, rejected;
 	array_init(&accepted);
 	array_init(&rejected);
-	php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, true, outcome->failure.message);
+	php_smtp_receipt_create(return_value, envelope->message_id, &accepted, &rejected, true, outcome->failure.message);
 	php_smtp_outcome_dtor(outcome);
 	return true;
 }
@@ -152,13 +152,13 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
  * the spool could not take the message (the outcome is gone once queued, so
  * its reason is kept first). */
 bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                           php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
+                           php_smtp_outcome *outcome, zval *return_value)
 {
 	bool log_here = php_smtp_log_left_to_spool(config, outcome);
 	zend_string *reason = log_here && outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
-	bool queued = divert_to_spool(config, envelope, outcome, message_id, return_value);
+	bool queued = divert_to_spool(config, envelope, outcome, return_value);
 	if (log_here) {
-		php_smtp_log_message(envelope, message_id, queued ? "queued" : "failed", reason ? ZSTR_VAL(reason) : "");
+		php_smtp_log_message(envelope, queued ? "queued" : "failed", reason ? ZSTR_VAL(reason) : "");
 	}
 	if (reason) {
 		zend_string_release(reason);
@@ -505,8 +505,7 @@ ZEND_METHOD(Smtp_Spool, flush)
 		RETURN_THROWS();
 	}
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(mailer_zv);
-	if (!mailer->configured) {
-		zend_throw_error(NULL, "Smtp\\Mailer was not constructed");
+	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
 
@@ -764,8 +763,7 @@ typedef struct {
 ZEND_TLS deferred_message *deferred_list;
 ZEND_TLS size_t deferred_count, deferred_capacity;
 
-bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zend_string *message_id,
-                          zval *return_value)
+bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(mailer_obj);
 	zend_string *dir = mailer->config.spool;
@@ -784,12 +782,12 @@ bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *enve
 	entry->dir = zend_string_copy(dir);
 	memcpy(entry->name, name, sizeof(name));
 
-	php_smtp_log_message(envelope, message_id, "queued", why);
+	php_smtp_log_message(envelope, "queued", why);
 	zval accepted, rejected;
 	array_init(&accepted);
 	array_init(&rejected);
 	zend_string *response = zend_string_init(why, strlen(why), 0);
-	php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, true, response);
+	php_smtp_receipt_create(return_value, envelope->message_id, &accepted, &rejected, true, response);
 	zend_string_release(response);
 	return true;
 }

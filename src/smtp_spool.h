@@ -20,14 +20,13 @@ extern zend_class_entry *php_smtp_spool_ce;
  * not be written: that is warned about) returns false and leaves outcome for
  * the caller to report as before. */
 bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
-                           php_smtp_outcome *outcome, zend_string *message_id, zval *return_value);
+                           php_smtp_outcome *outcome, zval *return_value);
 
 /* Deferred mode: writes the message into the spool of the Mailer mailer_obj,
  * due now, puts a Receipt with queued=true in return_value and remembers the
  * message (holding a reference to the Mailer) for the end of the request.
  * Returns false (warned) when the spool could not take it. */
-bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zend_string *message_id,
-                          zval *return_value);
+bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value);
 
 /* At the end of the request: sends what this request deferred (after ending
  * the response where the SAPI can), leaving what fails in the spool. */

@@ -27,7 +27,8 @@ typedef struct {
 	size_t recipient_count;
 	bool needs_smtputf8;
 	const smtp_source *source;
-	curl_off_t size; /* -1 when unknown */
+	curl_off_t size;          /* -1 when unknown */
+	zend_string *message_id; /* without angle brackets, borrowed; NULL when unknown */
 } php_smtp_envelope;
 
 /* How one transaction ended. */

@@ -537,6 +537,39 @@ static const struct {
 	{"eml", "message/rfc822"},
 };
 
+static bool is_line_start_of_field(const char *p, size_t avail, const char *name, size_t name_len)
+{
+	return avail > name_len && strncasecmp(p, name, name_len) == 0 && p[name_len] == ':';
+}
+
+bool smtp_header_message_id(const char *text, size_t len, size_t *start, size_t *id_len)
+{
+	static const char name[] = "Message-ID";
+	const char *p = text, *end = text + len;
+	while (p < end && *p != '\r' && *p != '\n') {
+		const char *eol = memchr(p, '\n', end - p);
+		const char *line_end = eol ? eol : end;
+		if (is_line_start_of_field(p, end - p, name, sizeof(name) - 1)) {
+			/* the field goes on over continuation lines (starting with space or tab) */
+			const char *field_end = line_end;
+			while (field_end < end && field_end + 1 < end && (field_end[1] == ' ' || field_end[1] == '\t')) {
+				const char *next = memchr(field_end + 1, '\n', end - field_end - 1);
+				field_end = next ? next : end;
+			}
+			const char *open = memchr(p, '<', field_end - p);
+			const char *close = open ? memchr(open, '>', field_end - open) : NULL;
+			if (!open || !close) {
+				return false;
+			}
+			*start = (size_t)(open + 1 - text);
+			*id_len = (size_t)(close - open - 1);
+			return true;
+		}
+		p = eol ? eol + 1 : end;
+	}
+	return false;
+}
+
 const char *smtp_mime_type_for_name(const char *name, size_t len)
 {
 	size_t dot = len;

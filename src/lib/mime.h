@@ -100,4 +100,10 @@ void smtp_format_date(time_t when, char *out, size_t outlen);
  * application/octet-stream. */
 const char *smtp_mime_type_for_name(const char *name, size_t len);
 
+/* Finds the Message-ID in the header block at the start of text (up to the
+ * first empty line, or len): the first "<...>" of the Message-ID field,
+ * folded or not. Sets *start and *id_len to the id without angle brackets
+ * and returns true, or returns false when there is none. */
+bool smtp_header_message_id(const char *text, size_t len, size_t *start, size_t *id_len);
+
 #endif

@@ -26,11 +26,6 @@ static size_t count_bare_line_breaks(const char *data, size_t len)
 	return bare;
 }
 
-size_t smtp_crlf_normalized_size(const char *data, size_t len)
-{
-	return len + count_bare_line_breaks(data, len) + (ends_with_line_break(data, len) ? 0 : 2);
-}
-
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len)
 {
 	s->data = data;

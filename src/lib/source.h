@@ -56,9 +56,6 @@ typedef struct {
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
 smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s);
 
-/* The exact size smtp_crlf_source will produce for data. */
-size_t smtp_crlf_normalized_size(const char *data, size_t len);
-
 /* A prefix in memory (e.g. DKIM-Signature fields) followed by another source.
  * Rewinding starts again at the prefix and rewinds the inner source. */
 typedef struct {

@@ -90,8 +90,30 @@ static smtp_buf render(const smtp_mime_spec *spec, size_t step)
 	return out;
 }
 
+/* smtp_header_message_id: what it finds (as "id") or "-" when it finds none */
+static bool id_is(const char *text, const char *want)
+{
+	size_t start, len;
+	if (!smtp_header_message_id(text, strlen(text), &start, &len)) {
+		return strcmp(want, "-") == 0;
+	}
+	return strlen(want) == len && memcmp(text + start, want, len) == 0;
+}
+
+static void header_message_id_cases(void)
+{
+	tap_ok(id_is("Message-ID: <a@x>\r\nSubject: s\r\n\r\nbody\r\n", "a@x"), "message-id: the first field");
+	tap_ok(id_is("Subject: s\r\nmessage-id:<b@x>\r\n\r\n", "b@x"), "message-id: any case, no space");
+	tap_ok(id_is("Subject: s\nMessage-ID:\n <c@x>\n\n", "c@x"), "message-id: folded onto the next line, LF only");
+	tap_ok(id_is("Subject: s\r\n\r\nMessage-ID: <body@x>\r\n", "-"), "message-id: not looked for in the body");
+	tap_ok(id_is("Message-IDs: <no@x>\r\nX-Message-ID: <no@x>\r\n\r\n", "-"), "message-id: only that field name");
+	tap_ok(id_is("Message-ID: broken\r\nX: <no@x>\r\n\r\n", "-"), "message-id: no brackets in the field, none");
+	tap_ok(id_is("Message-ID: <d@x>", "d@x"), "message-id: a header block without an end");
+}
+
 int main(void)
 {
+	header_message_id_cases();
 	smtp_mime_spec spec = base_spec();
 	spec.text = "Hello\n.dot line\n";
 	spec.text_len = strlen(spec.text);
