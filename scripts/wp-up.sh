@@ -18,16 +18,7 @@ chmod 700 "$state/secrets"
 
 say() { printf 'wp-up: %s\n' "$*" >&2; }
 
-# alive PIDFILE WORD: the pid in PIDFILE runs and its command line contains WORD
-# (a stale pid file after a crash or a reboot may name an unrelated process).
-alive() {
-	local pid cmdline
-	[ -s "$1" ] || return 1
-	pid=$(cat "$1")
-	[ -r "/proc/$pid/cmdline" ] || return 1
-	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
-	[[ $cmdline == *"$2"* ]]
-}
+source "$(dirname "$0")/wp-lib.sh"
 
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -137,11 +128,8 @@ ln -sfn "$root/wp-plugin/native-smtp" "$www/wp-content/plugins/native-smtp"
 web_port=""
 [ -s "$run/web.port" ] && web_port=$(cat "$run/web.port")
 # Its command line is "php -d ... -S 127.0.0.1:PORT": match the -S part, not "php -S".
-if alive "$run/web.pid" " -S 127.0.0.1:"; then
-	# Restart: a rebuilt smtp.so or a changed config must be picked up.
-	kill -TERM -- "-$(cat "$run/web.pid")" 2>/dev/null || true
-	for _ in $(seq 1 50); do alive "$run/web.pid" " -S 127.0.0.1:" || break; sleep 0.1; done
-fi
+# Restart: a rebuilt smtp.so or a changed config must be picked up.
+stop "$run/web.pid" " -S 127.0.0.1:"
 if [ -z "$web_port" ] || ! port_free "$web_port"; then
 	web_port=$(free_port)
 fi
