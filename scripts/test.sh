@@ -106,7 +106,7 @@ for case in ET.parse(sys.argv[1]).iter("testcase"):
         text = bad.text or ""
         if "LeakSanitizer has encountered a fatal error" in text:
             inconclusive.append(case.get("name").split(" ", 1)[0])
-            kind += " (LSan tracer crashed)"
+            kind = "RERUN (LSan tracer crashed; run again alone below)"
         print("  %s %s" % (kind, case.get("name")))
     else:
         passed += 1
