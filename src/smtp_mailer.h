@@ -40,6 +40,9 @@ static inline php_smtp_mailer *php_smtp_mailer_from_obj(zend_object *obj)
  * configured). The outcome says what happened; nothing is thrown. */
 void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
 
+/* False, with an Error thrown, for a Mailer whose constructor never ran. */
+bool php_smtp_mailer_ready(php_smtp_mailer *mailer);
+
 zend_result php_smtp_mailer_minit(void);
 
 #endif
