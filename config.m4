@@ -47,6 +47,8 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_mailer.c \
     src/smtp_config.c \
     src/smtp_transport.c \
+    src/smtp_pipeline.c \
+    src/lib/stuffing.c \
     src/lib/reply.c \
     src/lib/redact.c \
     src/lib/source.c \

@@ -41,10 +41,9 @@ static void handle_quiet(CURL *easy)
 
 static void mailer_close_connection(php_smtp_mailer *mailer)
 {
+	/* the sessions say QUIT before their reads are stopped */
+	php_smtp_pipeline_close(&mailer->pipeline);
 	php_smtp_sockets_stop_reading(&mailer->sockets);
-	for (int i = 0; i < mailer->pool_size; i++) {
-		handle_quiet(mailer->pool[i]);
-	}
 	if (mailer->easy) {
 		handle_quiet(mailer->easy);
 	}
@@ -60,14 +59,10 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 		mailer->fallback_easy = NULL;
 	}
 	if (mailer->multi) {
-		/* closes every kept-alive connection, saying QUIT on each */
+		/* closes the kept-alive connection, saying QUIT */
 		curl_multi_cleanup(mailer->multi);
 		mailer->multi = NULL;
 	}
-	for (int i = 0; i < mailer->pool_size; i++) {
-		curl_easy_cleanup(mailer->pool[i]);
-	}
-	mailer->pool_size = 0;
 	if (mailer->easy) {
 		curl_easy_cleanup(mailer->easy);
 		mailer->easy = NULL;
@@ -328,129 +323,109 @@ static void finish_send(php_smtp_outcome *outcome, zend_string *message_id, zval
 static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_smtp_outgoing *out,
                              php_smtp_envelope *envelope);
 
-/* ---- sendMany: several connections at once over libcurl's multi interface ---- */
+/* ---- sendMany: several sessions at once (smtp_pipeline.c) ---- */
 
 typedef struct {
-	CURL *easy;
-	bool busy;
-	int attempt;
-	zval *result; /* the slot in the result array this message fills */
+	php_smtp_job job; /* first: the engine hands this pointer back */
+	zval *result;     /* the slot in the result array this message fills */
 	php_smtp_outgoing out;
 	php_smtp_envelope envelope;
 	dkim_wrap wrap;
-	php_smtp_transfer transfer;
-	php_smtp_outcome outcome;
-} batch_slot;
+} batch_item;
 
-static void batch_store_outcome(php_smtp_mailer *mailer, batch_slot *slot)
+typedef struct {
+	php_smtp_mailer *mailer;
+	HashTable *messages;
+	HashPosition pos;
+	zval *results;
+} batch_feed;
+
+static void batch_store_outcome(php_smtp_mailer *mailer, batch_item *item)
 {
-	php_smtp_outcome *o = &slot->outcome;
-	zval_ptr_dtor(slot->result);
-	ZVAL_NULL(slot->result);
+	php_smtp_outcome *o = &item->job.outcome;
+	zval_ptr_dtor(item->result);
+	ZVAL_NULL(item->result);
 	if (php_smtp_log_left_to_spool(&mailer->config, o)) {
 		/* a temporary failure goes to the spool, as with send(). The spool gets
 		 * the unsigned message (the flush signs it again), and writes the
 		 * smtp.log line itself */
-		php_smtp_envelope unsigned_envelope = slot->envelope;
-		unsigned_envelope.source = &slot->out.source;
+		php_smtp_envelope unsigned_envelope = item->envelope;
+		unsigned_envelope.source = &item->out.source;
 		unsigned_envelope.size = -1;
-		if (php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, slot->result)) {
-			php_smtp_outcome_init(o); /* the divert released it; the slot's release expects one */
+		if (php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, item->result)) {
+			php_smtp_outcome_init(o); /* the divert released it; the item's release expects one */
 			return;
 		}
-		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
+		ZVAL_OBJ(item->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
 		return;
 	}
 	if (o->ok) {
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
 		ZVAL_COPY(&rejected, &o->rejected);
-		php_smtp_receipt_create(slot->result, slot->out.message_id, &accepted, &rejected, false, o->response);
+		php_smtp_receipt_create(item->result, item->out.message_id, &accepted, &rejected, false, o->response);
 	} else {
-		ZVAL_OBJ(slot->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
+		ZVAL_OBJ(item->result, php_smtp_failure_to_exception(&o->failure, &o->transcript, &o->rejected));
 	}
-	php_smtp_log_outcome(NULL, &slot->envelope, o);
+	php_smtp_log_outcome(NULL, &item->envelope, o);
 }
 
-static void batch_slot_release(batch_slot *slot)
+static void batch_item_free(batch_item *item)
 {
-	dkim_wrap_release(&slot->wrap);
-	php_smtp_outgoing_release(&slot->out);
-	php_smtp_outcome_dtor(&slot->outcome);
-	slot->busy = false;
+	dkim_wrap_release(&item->wrap);
+	php_smtp_outgoing_release(&item->out);
+	php_smtp_outcome_dtor(&item->job.outcome);
+	efree(item);
 }
 
-/* Starts the next message in slot. Returns false when none is left. */
-static bool batch_start_next(php_smtp_mailer *mailer, batch_slot *slot, HashTable *messages, HashPosition *pos,
-                             zval *results)
+/* The next message, prepared and signed; bad ones get their exception in
+ * their slot and the next is taken. */
+static php_smtp_job *batch_next(void *ctx)
 {
+	batch_feed *feed = ctx;
+	php_smtp_mailer *mailer = feed->mailer;
 	zval *message;
-	while ((message = zend_hash_get_current_data_ex(messages, pos)) != NULL) {
+	while ((message = zend_hash_get_current_data_ex(feed->messages, &feed->pos)) != NULL) {
 		zend_string *key = NULL;
 		zend_ulong index = 0;
-		zend_hash_get_current_key_ex(messages, &key, &index, pos);
-		zend_hash_move_forward_ex(messages, pos);
-		slot->result = key ? zend_hash_find(Z_ARRVAL_P(results), key) : zend_hash_index_find(Z_ARRVAL_P(results), index);
+		zend_hash_get_current_key_ex(feed->messages, &key, &index, &feed->pos);
+		zend_hash_move_forward_ex(feed->messages, &feed->pos);
+		batch_item *item = ecalloc(1, sizeof(*item));
+		item->result = key ? zend_hash_find(Z_ARRVAL_P(feed->results), key)
+		                   : zend_hash_index_find(Z_ARRVAL_P(feed->results), index);
 
-		if (!message_envelope(mailer, Z_OBJ_P(message), &slot->out, &slot->envelope)) {
+		if (!message_envelope(mailer, Z_OBJ_P(message), &item->out, &item->envelope)) {
 			/* this message is bad; the others still go */
-			zval_ptr_dtor(slot->result);
-			ZVAL_OBJ(slot->result, EG(exception));
+			zval_ptr_dtor(item->result);
+			ZVAL_OBJ(item->result, EG(exception));
 			GC_ADDREF(EG(exception));
 			zend_clear_exception();
+			efree(item);
 			continue;
 		}
-		php_smtp_outcome_init(&slot->outcome);
-		if (!dkim_wrap_envelope(mailer, &slot->envelope, &slot->wrap, &slot->outcome) ||
-		    php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->sockets, &mailer->config, &slot->envelope, &slot->outcome) ==
-		        FAILURE) {
-			if (!slot->outcome.failure.message) {
-				slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
-				slot->outcome.failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
-			}
-			batch_store_outcome(mailer, slot);
-			batch_slot_release(slot);
+		php_smtp_outcome_init(&item->job.outcome);
+		if (!dkim_wrap_envelope(mailer, &item->envelope, &item->wrap, &item->job.outcome)) {
+			batch_store_outcome(mailer, item);
+			batch_item_free(item);
 			continue;
 		}
-		slot->attempt = 0;
-		slot->busy = true;
-		curl_easy_setopt(slot->easy, CURLOPT_FRESH_CONNECT, 0L);
-		curl_easy_setopt(slot->easy, CURLOPT_PRIVATE, slot);
-		curl_multi_add_handle(mailer->multi, slot->easy);
-		return true;
+		item->job.envelope = &item->envelope;
+		return &item->job;
 	}
-	return false;
+	return NULL;
 }
 
-/* A transfer ended: retry it once on a fresh connection if a kept-alive one
- * had gone stale, else record its result. */
-static void batch_finish(php_smtp_mailer *mailer, batch_slot *slot, CURLcode rc)
+static void batch_done(void *ctx, php_smtp_job *job)
 {
-	curl_multi_remove_handle(mailer->multi, slot->easy);
-	if (slot->attempt == 0 && php_smtp_transfer_should_retry(&slot->transfer, rc) &&
-	    smtp_source_rewind(slot->envelope.source) == 0) {
-		php_smtp_transfer_end(&slot->transfer, rc);
-		php_smtp_outcome_dtor(&slot->outcome);
-		php_smtp_outcome_init(&slot->outcome);
-		if (php_smtp_transfer_begin(&slot->transfer, slot->easy, &mailer->sockets, &mailer->config, &slot->envelope, &slot->outcome) ==
-		    SUCCESS) {
-			slot->attempt = 1;
-			curl_easy_setopt(slot->easy, CURLOPT_FRESH_CONNECT, 1L);
-			curl_multi_add_handle(mailer->multi, slot->easy);
-			return;
-		}
-		slot->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
-		slot->outcome.failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
-	} else {
-		php_smtp_transfer_end(&slot->transfer, rc);
+	batch_feed *feed = ctx;
+	batch_item *item = (batch_item *)job;
+	if (fallback_wanted(feed->mailer, &job->outcome)) {
+		/* blocking, on the fallback's own handle; the batch waits meanwhile */
+		send_via_fallback(feed->mailer, &item->envelope, &job->outcome);
 	}
-	if (fallback_wanted(mailer, &slot->outcome)) {
-		/* blocking, on the fallback's own multi; the batch waits meanwhile */
-		send_via_fallback(mailer, &slot->envelope, &slot->outcome);
-	}
-	remember_transcript(mailer, &slot->outcome);
-	batch_store_outcome(mailer, slot);
-	batch_slot_release(slot);
+	remember_transcript(feed->mailer, &job->outcome);
+	batch_store_outcome(feed->mailer, item);
+	batch_item_free(item);
 }
 
 static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurrency, zval *return_value)
@@ -470,56 +445,10 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 	}
 	ZEND_HASH_FOREACH_END();
 
-	if (!mailer->multi) {
-		mailer->multi = curl_multi_init();
-	}
-	/* keep up to `concurrency` connections open for the next batch too */
-	curl_multi_setopt(mailer->multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
-	while (mailer->pool_size < concurrency) {
-		CURL *easy = php_smtp_transport_handle(&mailer->sockets);
-		if (!easy) {
-			break;
-		}
-		mailer->pool[mailer->pool_size++] = easy;
-	}
-	int slots_count = concurrency < mailer->pool_size ? concurrency : mailer->pool_size;
-	batch_slot *slots = ecalloc(slots_count ? slots_count : 1, sizeof(batch_slot));
-
-	HashPosition pos;
-	zend_hash_internal_pointer_reset_ex(messages, &pos);
-	int active = 0;
-	for (int i = 0; i < slots_count; i++) {
-		slots[i].easy = mailer->pool[i];
-		if (batch_start_next(mailer, &slots[i], messages, &pos, return_value)) {
-			active++;
-		}
-	}
-
-	while (active > 0) {
-		int running = 0;
-		curl_multi_perform(mailer->multi, &running);
-		CURLMsg *msg;
-		int queued;
-		while ((msg = curl_multi_info_read(mailer->multi, &queued)) != NULL) {
-			if (msg->msg != CURLMSG_DONE) {
-				continue;
-			}
-			batch_slot *slot = NULL;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&slot);
-			CURLcode rc = msg->data.result;
-			batch_finish(mailer, slot, rc);
-			if (!slot->busy) {
-				active--;
-				if (batch_start_next(mailer, slot, messages, &pos, return_value)) {
-					active++;
-				}
-			}
-		}
-		if (active > 0) {
-			curl_multi_poll(mailer->multi, NULL, 0, 100, NULL); /* see php_smtp_transport_run() */
-		}
-	}
-	efree(slots);
+	batch_feed state = {.mailer = mailer, .messages = messages, .results = return_value};
+	zend_hash_internal_pointer_reset_ex(messages, &state.pos);
+	php_smtp_job_feed feed = {.next = batch_next, .done = batch_done, .ctx = &state};
+	php_smtp_pipeline_run(&mailer->pipeline, &mailer->sockets, &mailer->config, concurrency, &feed);
 }
 
 ZEND_METHOD(Smtp_Mailer, __construct)

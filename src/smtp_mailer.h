@@ -11,6 +11,7 @@
 
 #include "smtp_config.h"
 #include "smtp_transport.h"
+#include "smtp_pipeline.h"
 
 extern zend_class_entry *php_smtp_mailer_ce;
 
@@ -18,9 +19,8 @@ typedef struct {
 	php_smtp_config config;
 	bool configured;
 	CURL *easy;      /* created on first send; keeps the connection between sends */
-	CURLM *multi;    /* sendMany: its connections stay open between batches */
-	CURL *pool[64];
-	int pool_size;
+	CURLM *multi;    /* runs easy's transfers (see php_smtp_transport_run) */
+	php_smtp_pipeline pipeline; /* sendMany: its sessions stay open between batches */
 	/* the fallback relay: a handle and a multi of its own, so that sendMany
 	 * can run it while its batch is in the middle of the main multi */
 	CURL *fallback_easy;

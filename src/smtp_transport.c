@@ -117,12 +117,11 @@ static void stop_with(php_smtp_transfer *t, php_smtp_failure_kind kind, int code
 	t->stop_failure.message = message;
 }
 
-/* Adds a line to the transcript and hands it to the user's debug callable. */
-static void transcript_add(php_smtp_transfer *t, const char *prefix, const char *text, size_t len)
+bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, const char *prefix, const char *text,
+                             size_t len)
 {
-	zval *transcript = &t->outcome->transcript;
 	if (zend_hash_num_elements(Z_ARRVAL_P(transcript)) >= TRANSCRIPT_MAX_LINES) {
-		return;
+		return true;
 	}
 	if (len > TRANSCRIPT_MAX_LINE) {
 		len = TRANSCRIPT_MAX_LINE;
@@ -130,7 +129,7 @@ static void transcript_add(php_smtp_transfer *t, const char *prefix, const char 
 	zend_string *line = zend_string_concat2(prefix, strlen(prefix), text, len);
 
 	/* Belt and braces: the password itself never shows, whatever carried it. */
-	const zend_string *password = t->config->password;
+	const zend_string *password = config->password;
 	if (password && ZSTR_LEN(password) >= 4 && php_memnstr(ZSTR_VAL(line), ZSTR_VAL(password), ZSTR_LEN(password),
 	                                                       ZSTR_VAL(line) + ZSTR_LEN(line))) {
 		zend_string *masked = php_str_to_str(ZSTR_VAL(line), ZSTR_LEN(line), ZSTR_VAL(password), ZSTR_LEN(password),
@@ -140,18 +139,26 @@ static void transcript_add(php_smtp_transfer *t, const char *prefix, const char 
 	}
 	add_next_index_str(transcript, zend_string_copy(line));
 
-	if (Z_TYPE(t->config->debug) != IS_UNDEF && !EG(exception)) {
+	bool ok = true;
+	if (Z_TYPE(config->debug) != IS_UNDEF && !EG(exception)) {
 		zval arg, retval;
 		ZVAL_STR_COPY(&arg, line);
-		call_user_function(NULL, NULL, (zval *)&t->config->debug, &retval, 1, &arg);
+		call_user_function(NULL, NULL, (zval *)&config->debug, &retval, 1, &arg);
 		zval_ptr_dtor(&arg);
 		zval_ptr_dtor(&retval);
-		if (EG(exception)) {
-			stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
-			          zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0));
-		}
+		ok = !EG(exception);
 	}
 	zend_string_release(line);
+	return ok;
+}
+
+/* Adds a line to this transfer's transcript; a debug callable that throws ends the transfer. */
+static void transcript_add(php_smtp_transfer *t, const char *prefix, const char *text, size_t len)
+{
+	if (!php_smtp_transcript_add(t->config, &t->outcome->transcript, prefix, text, len)) {
+		stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
+		          zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0));
+	}
 }
 
 static php_smtp_phase phase_of_command(const char *line, size_t len)
@@ -308,11 +315,8 @@ static bool ehlo_allows_sending(php_smtp_transfer *t)
 		                     c->encryption == PHP_SMTP_ENCRYPTION_STARTTLS ? " after STARTTLS" : ""));
 		return false;
 	}
-	if (t->envelope->needs_smtputf8 && !t->offers_smtputf8) {
-		stop_with(t, PHP_SMTP_FAILURE_SERVER, 0,
-		          strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT
-		                        " does not offer SMTPUTF8",
-		                     ZSTR_VAL(c->host), c->port));
+	if (t->envelope && t->envelope->needs_smtputf8 && !t->offers_smtputf8) {
+		stop_with(t, PHP_SMTP_FAILURE_SERVER, 0, php_smtp_no_smtputf8_message(c));
 		return false;
 	}
 	return true;
@@ -344,9 +348,13 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 		if (first_line) {
 			t->offers_auth = false;
 			t->offers_smtputf8 = false;
+			t->offers_pipelining = false;
+			t->offers_size = false;
 		} else if (line.code == 250) {
 			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
+			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
+			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
 		}
 	}
 	size_t kept = t->reply.s ? ZSTR_LEN(t->reply.s) : 0;
@@ -385,6 +393,12 @@ static size_t read_callback(char *buffer, size_t size, size_t nitems, void *user
 		return CURL_READFUNC_ABORT;
 	}
 	return (size_t)n;
+}
+
+zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c)
+{
+	return strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT " does not offer SMTPUTF8",
+	                  ZSTR_VAL(c->host), c->port);
 }
 
 /* ---- setup ---- */
@@ -444,39 +458,16 @@ static zend_string *build_url(const php_smtp_config *c)
 	                  c->port, c->helo ? ZSTR_VAL(c->helo) : "localhost");
 }
 
-zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
-                                    const php_smtp_config *c, const php_smtp_envelope *envelope,
-                                    php_smtp_outcome *outcome)
+/* What every session shares: where, how secure, who, and the clocks.
+ * size is the message's size (-1 unknown, or a connection only). */
+static void session_options(php_smtp_transfer *t, CURL *easy, const php_smtp_config *c, curl_off_t size)
 {
-	memset(t, 0, sizeof(*t));
-	t->easy = easy;
-	t->sockets = sockets;
-	t->config = c;
-	t->envelope = envelope;
-	t->outcome = outcome;
-	t->phase = PHP_SMTP_PHASE_CONNECT;
-	t->tls_active = c->encryption == PHP_SMTP_ENCRYPTION_TLS;
-
-	for (size_t i = 0; i < envelope->recipient_count; i++) {
-		struct curl_slist *next = curl_slist_append(t->recipients, ZSTR_VAL(envelope->recipients[i]));
-		if (!next) {
-			curl_slist_free_all(t->recipients);
-			t->recipients = NULL;
-			return FAILURE;
-		}
-		t->recipients = next;
-	}
 	t->url = build_url(c);
-
 	curl_easy_setopt(easy, CURLOPT_URL, ZSTR_VAL(t->url));
-	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ZSTR_VAL(envelope->from));
-	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->recipients);
-	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, envelope->size);
-	curl_easy_setopt(easy, CURLOPT_READDATA, t);
+	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L); /* the transcript; a pipeline quiets its handles between sessions */
 	curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, t);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->curl_error);
-	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, c->keepalive ? 0L : 1L);
 
 	curl_easy_setopt(easy, CURLOPT_USE_SSL,
 	                 (long)(c->encryption == PHP_SMTP_ENCRYPTION_NONE ? CURLUSESSL_NONE : CURLUSESSL_ALL));
@@ -508,15 +499,63 @@ zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, php_smtp_s
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, reply_seconds < 1 ? 1L : reply_seconds);
 	long whole_ms = timeout_ms * 4;
-	if (envelope->size > 0) {
-		whole_ms += (long)(envelope->size / 64); /* one second per 64 KB */
+	if (size > 0) {
+		whole_ms += (long)(size / 64); /* one second per 64 KB */
 	} else {
 		whole_ms += timeout_ms * 6;
 	}
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, whole_ms);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, reply_seconds < 1 ? 1L : reply_seconds);
+}
+
+static void transfer_init(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *c,
+                          const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+{
+	memset(t, 0, sizeof(*t));
+	t->easy = easy;
+	t->sockets = sockets;
+	t->config = c;
+	t->envelope = envelope;
+	t->outcome = outcome;
+	t->phase = PHP_SMTP_PHASE_CONNECT;
+	t->tls_active = c->encryption == PHP_SMTP_ENCRYPTION_TLS;
+}
+
+zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+                                    const php_smtp_config *c, const php_smtp_envelope *envelope,
+                                    php_smtp_outcome *outcome)
+{
+	transfer_init(t, easy, sockets, c, envelope, outcome);
+	for (size_t i = 0; i < envelope->recipient_count; i++) {
+		struct curl_slist *next = curl_slist_append(t->recipients, ZSTR_VAL(envelope->recipients[i]));
+		if (!next) {
+			curl_slist_free_all(t->recipients);
+			t->recipients = NULL;
+			return FAILURE;
+		}
+		t->recipients = next;
+	}
+	session_options(t, easy, c, envelope->size);
+	curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 0L);
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ZSTR_VAL(envelope->from));
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->recipients);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, envelope->size);
+	curl_easy_setopt(easy, CURLOPT_READDATA, t);
+	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, c->keepalive ? 0L : 1L);
 	return SUCCESS;
+}
+
+void php_smtp_transfer_begin_connect(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+                                     const php_smtp_config *c, php_smtp_outcome *outcome)
+{
+	transfer_init(t, easy, sockets, c, NULL, outcome);
+	t->connect_only = true;
+	session_options(t, easy, c, -1);
+	curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+	/* the connection is ours to use after libcurl is done with it */
+	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 0L);
+	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 }
 
 void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
@@ -528,6 +567,8 @@ void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
 		o->ok = false;
 		o->failure = t->stop_failure;
 		memset(&t->stop_failure, 0, sizeof(t->stop_failure));
+	} else if (rc == CURLE_OK && t->connect_only) {
+		o->ok = true; /* a session ready for MAIL FROM: the caller goes on */
 	} else if (rc == CURLE_OK && accepted > 0) {
 		o->ok = true;
 		if (!o->response) {

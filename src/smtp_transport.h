@@ -67,7 +67,8 @@ typedef struct php_smtp_transfer {
 
 	php_smtp_phase phase;
 	bool tls_active;
-	bool offers_auth, offers_smtputf8; /* from the latest EHLO reply */
+	bool connect_only;     /* set up a session only: MAIL FROM onwards is the caller's */
+	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size; /* from the latest EHLO reply */
 	smtp_redactor redactor;
 	int replies;           /* complete replies seen in this transaction */
 	int first_reply_code;  /* the first of them (a reused connection's first answer) */
@@ -99,6 +100,13 @@ zend_result php_smtp_transfer_begin(php_smtp_transfer *transfer, CURL *easy, php
                                     const php_smtp_config *config, const php_smtp_envelope *envelope,
                                     php_smtp_outcome *outcome);
 
+/* Sets up transfer to open a session over easy (connect, EHLO, STARTTLS,
+ * AUTH: CURLOPT_CONNECT_ONLY) and stop there; the caller then speaks the mail
+ * transaction itself over curl_easy_send/recv (smtp_pipeline.c). Its end()
+ * reports ok when the session is ready. */
+void php_smtp_transfer_begin_connect(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+                                     const php_smtp_config *c, php_smtp_outcome *outcome);
+
 /* Records how the transaction ended (libcurl's result) in the outcome, and
  * releases what begin() made. */
 void php_smtp_transfer_end(php_smtp_transfer *transfer, CURLcode rc);
@@ -115,6 +123,14 @@ CURLcode php_smtp_transport_run(CURLM *multi, CURL *easy);
  * kept-alive connection. */
 void php_smtp_transport_send(CURLM *multi, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
                              const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
+
+/* Adds a line to transcript (the password masked, whatever carried it) and
+ * hands it to config's debug callable. Returns false when that threw. */
+bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, const char *prefix, const char *text,
+                             size_t len);
+
+/* "An address has a non-ASCII local part, and host:port does not offer SMTPUTF8" */
+zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c);
 
 void php_smtp_outcome_init(php_smtp_outcome *outcome);
 void php_smtp_outcome_dtor(php_smtp_outcome *outcome);

@@ -54,6 +54,9 @@ TLS and AUTH
 
 Extensions
   --smtputf8 / --no-smtputf8   advertise SMTPUTF8 (default: advertised).
+  --pipelining / --no-pipelining  advertise PIPELINING (default: advertised). Either
+                        way each command line's log event says "pipelined": true
+                        when more bytes had already arrived before it was answered.
   --max-size N          advertise SIZE N; bigger messages get 552 5.3.4.
 
 Faults (by default on every session; --fault-sessions N limits the connection
@@ -296,7 +299,8 @@ class Session:
                 self.reply("500 5.5.2 Line too long")
                 continue
             line = decode_line(raw.rstrip(b"\r\n"))
-            self.log("line", line=json_safe(line), tls=self.tls, kind="command")
+            # more bytes already here before this line is answered: the client pipelined
+            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
             verb, _, arg = line.partition(" ")
             verb = verb.upper()
             if self.fault(opts.stall and opts.stall.upper() == verb):
@@ -328,8 +332,10 @@ class Session:
         opts = self.opts
         self.reset_envelope()
         self.helo, self.esmtp = arg, True
-        lines = ["250 %s greets %s" % (self.server.hostname, arg), "250 PIPELINING", "250 8BITMIME",
-                 "250 ENHANCEDSTATUSCODES"]
+        lines = ["250 %s greets %s" % (self.server.hostname, arg)]
+        if opts.pipelining:
+            lines.append("250 PIPELINING")
+        lines += ["250 8BITMIME", "250 ENHANCEDSTATUSCODES"]
         lines.append("250 SIZE %d" % opts.max_size if opts.max_size else "250 SIZE")
         if opts.smtputf8:
             lines.append("250 SMTPUTF8")
@@ -649,6 +655,7 @@ def parse_args(argv):
     add("--require-auth", action="store_true")
     add("--smtputf8", action=argparse.BooleanOptionalAction, default=True)
     add("--max-size", type=int, default=0)
+    add("--pipelining", action=argparse.BooleanOptionalAction, default=True)
     add("--fault-sessions", type=int, default=0)
     add("--no-starttls-advert", action="store_true")
     add("--starttls-reply")

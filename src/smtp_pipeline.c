@@ -1,0 +1,1031 @@
+#include "php.h"
+#include "zend_smart_str.h"
+#include <curl/curl.h>
+#include <poll.h>
+#include <time.h>
+
+#include "smtp_pipeline.h"
+#include "lib/reply.h"
+
+/* Bounds: what one fill puts in the output, what a reply may hold. */
+#define OUT_CAPACITY (128 * 1024)
+#define BODY_CHUNK (32 * 1024)
+#define IN_CAPACITY (16 * 1024)
+#define REPLY_MAX_BYTES 8192
+#define POLL_SLICE_MS 100
+
+typedef enum {
+	SESSION_CLOSED,     /* no connection */
+	SESSION_CONNECTING, /* libcurl is connecting, greeting, starting TLS, authenticating */
+	SESSION_READY,      /* ours: mail transactions */
+	SESSION_DEAD,       /* could not connect: not used again in this run */
+} session_state;
+
+typedef enum { EXPECT_MAIL, EXPECT_RCPT, EXPECT_DATA, EXPECT_END, EXPECT_RSET } expect_kind;
+
+typedef struct {
+	php_smtp_job *job; /* NULL for RSET */
+	expect_kind kind;
+	size_t recipient; /* for RCPT */
+} expectation;
+
+struct php_smtp_session {
+	CURL *easy;
+	session_state state;
+	curl_socket_t fd;
+	bool pipelining, size, smtputf8; /* what its EHLO offered */
+
+	/* while libcurl connects */
+	php_smtp_transfer setup;
+	php_smtp_outcome setup_outcome; /* its transcript goes to the first job; on failure, to every job left */
+
+	zval carry; /* transcript lines for the next job started here (greeting, RSET) */
+
+	php_smtp_job *jobs[2]; /* in flight, oldest first: at most one sending, one waiting for its last reply */
+	int job_count;
+
+	expectation *expect; /* replies owed to us, in order */
+	size_t expect_head, expect_len, expect_cap;
+	bool needs_rset;     /* a transaction was left open by a refusal */
+
+	char *out; /* never moved while bytes are pending (TLS retries need the same buffer) */
+	size_t out_len, out_sent;
+	char *chunk; /* the message being read, before stuffing */
+
+	char in[IN_CAPACITY];
+	size_t in_len;
+	smart_str reply; /* the reply being read, lines joined by "\n" */
+	int reply_code;
+	int reply_lines;
+
+	double deadline; /* when the server has taken too long */
+};
+
+/* One run: the waiting jobs and how the run is going. */
+typedef struct {
+	php_smtp_pipeline *pipeline;
+	php_smtp_sockets *sockets;
+	const php_smtp_config *config;
+	php_smtp_job_feed *feed;
+	int sessions;
+	php_smtp_job *waiting, *waiting_tail; /* retried jobs first, then fresh ones */
+	int waiting_count;
+	bool feed_empty;
+	bool aborted; /* the debug callable threw */
+	php_smtp_session *last_dead;
+} pipeline_run;
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- transcript and outcomes ---- */
+
+static void note(pipeline_run *run, zval *transcript, const char *prefix, const char *text, size_t len)
+{
+	if (!php_smtp_transcript_add(run->config, transcript, prefix, text, len)) {
+		run->aborted = true;
+	}
+}
+
+static void append_lines(zval *to, zval *from)
+{
+	zval *line;
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(from), line) {
+		Z_TRY_ADDREF_P(line);
+		add_next_index_zval(to, line);
+	}
+	ZEND_HASH_FOREACH_END();
+}
+
+static void job_keep_refusal(php_smtp_job *job, int code, const char *enhanced, zend_string *reply, php_smtp_phase phase)
+{
+	job->refusal_code = code;
+	strlcpy(job->refusal_enhanced, enhanced, sizeof(job->refusal_enhanced));
+	if (job->refusal) {
+		zend_string_release(job->refusal);
+	}
+	job->refusal = zend_string_copy(reply);
+	job->refusal_phase = phase;
+}
+
+static void job_forget_refusal(php_smtp_job *job)
+{
+	if (job->refusal) {
+		zend_string_release(job->refusal);
+		job->refusal = NULL;
+	}
+	job->refusal_code = 0;
+}
+
+/* The job's outcome from its refusal, or from what went wrong on the line. */
+static void job_classify(pipeline_run *run, php_smtp_job *job, CURLcode rc, const char *why, php_smtp_phase phase)
+{
+	php_smtp_outcome *o = &job->outcome;
+	bool refused = job->refusal_code != 0;
+	php_smtp_observation seen = {
+	    .curl_code = refused ? CURLE_SEND_ERROR : rc,
+	    .curl_error = why,
+	    .phase = refused ? job->refusal_phase : phase,
+	    .reply_code = job->refusal_code,
+	    .reply = refused ? ZSTR_VAL(job->refusal) : NULL,
+	    .enhanced = job->refusal_enhanced,
+	    .all_recipients_rejected =
+	        zend_hash_num_elements(Z_ARRVAL(o->accepted)) == 0 && zend_hash_num_elements(Z_ARRVAL(o->rejected)) > 0,
+	    .host = ZSTR_VAL(run->config->host),
+	    .port = (long)run->config->port,
+	};
+	o->ok = false;
+	php_smtp_failure_dtor(&o->failure);
+	php_smtp_failure_classify(&seen, &o->failure);
+}
+
+static void job_done(pipeline_run *run, php_smtp_job *job)
+{
+	job_forget_refusal(job);
+	run->feed->done(run->feed->ctx, job);
+}
+
+/* ---- the waiting jobs ---- */
+
+static void waiting_push_front(pipeline_run *run, php_smtp_job *job)
+{
+	job->next_waiting = run->waiting;
+	run->waiting = job;
+	if (!run->waiting_tail) {
+		run->waiting_tail = job;
+	}
+	run->waiting_count++;
+}
+
+/* Makes sure `want` jobs wait, if the feed has them. */
+static void waiting_fill(pipeline_run *run, int want)
+{
+	while (run->waiting_count < want && !run->feed_empty && !run->aborted) {
+		php_smtp_job *job = run->feed->next(run->feed->ctx);
+		if (!job) {
+			run->feed_empty = true;
+			break;
+		}
+		job->next_waiting = NULL;
+		job->tries = 0;
+		if (run->waiting_tail) {
+			run->waiting_tail->next_waiting = job;
+		} else {
+			run->waiting = job;
+		}
+		run->waiting_tail = job;
+		run->waiting_count++;
+		if (EG(exception)) {
+			run->aborted = true;
+		}
+	}
+}
+
+static php_smtp_job *waiting_pop(pipeline_run *run)
+{
+	php_smtp_job *job = run->waiting;
+	if (job) {
+		run->waiting = job->next_waiting;
+		if (!run->waiting) {
+			run->waiting_tail = NULL;
+		}
+		run->waiting_count--;
+		job->next_waiting = NULL;
+	}
+	return job;
+}
+
+/* ---- sessions ---- */
+
+static php_smtp_session *session_new(php_smtp_sockets *sockets)
+{
+	CURL *easy = php_smtp_transport_handle(sockets);
+	if (!easy) {
+		return NULL;
+	}
+	php_smtp_session *s = ecalloc(1, sizeof(*s));
+	s->easy = easy;
+	s->fd = CURL_SOCKET_BAD;
+	s->out = emalloc(OUT_CAPACITY);
+	s->chunk = emalloc(BODY_CHUNK);
+	array_init(&s->carry);
+	ZVAL_UNDEF(&s->setup_outcome.transcript);
+	return s;
+}
+
+/* libcurl calls the debug and header callbacks only while it runs the session
+ * setup; between setups they would point at nothing. */
+static void session_quiet(php_smtp_session *s)
+{
+	curl_easy_setopt(s->easy, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(s->easy, CURLOPT_DEBUGDATA, NULL);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, NULL);
+}
+
+static void session_reset_io(php_smtp_session *s)
+{
+	s->out_len = s->out_sent = 0;
+	s->in_len = 0;
+	smart_str_free(&s->reply);
+	s->reply_code = 0;
+	s->reply_lines = 0;
+	s->expect_head = s->expect_len = 0;
+	s->needs_rset = false;
+}
+
+/* Drops the connection. With say_quit, QUIT goes out first (its reply is not
+ * waited for: nothing follows it). */
+static void session_disconnect(pipeline_run *run, php_smtp_session *s, bool say_quit)
+{
+	if (s->state == SESSION_READY && say_quit) {
+		size_t n;
+		curl_easy_send(s->easy, "QUIT\r\n", 6, &n);
+	}
+	if (s->state == SESSION_READY || s->state == SESSION_CONNECTING) {
+		/* removing a CONNECT_ONLY handle closes its connection */
+		curl_multi_remove_handle(run->pipeline->multi, s->easy);
+	}
+	if (s->state == SESSION_CONNECTING) {
+		php_smtp_transfer_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
+		session_quiet(s);
+	}
+	s->fd = CURL_SOCKET_BAD;
+	s->state = SESSION_CLOSED;
+	session_reset_io(s);
+	zend_hash_clean(Z_ARRVAL(s->carry));
+}
+
+static void session_connect(pipeline_run *run, php_smtp_session *s)
+{
+	if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
+		php_smtp_outcome_dtor(&s->setup_outcome);
+	}
+	php_smtp_outcome_init(&s->setup_outcome);
+	php_smtp_transfer_begin_connect(&s->setup, s->easy, run->sockets, run->config, &s->setup_outcome);
+	if (curl_multi_add_handle(run->pipeline->multi, s->easy) != CURLM_OK) {
+		php_smtp_transfer_end(&s->setup, CURLE_FAILED_INIT);
+		session_quiet(s);
+		s->state = SESSION_DEAD;
+		run->last_dead = s;
+		return;
+	}
+	s->state = SESSION_CONNECTING;
+}
+
+/* libcurl finished setting the session up, or failed to. */
+static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode rc)
+{
+	php_smtp_transfer_end(&s->setup, rc);
+	session_quiet(s);
+	if (EG(exception)) {
+		run->aborted = true;
+	}
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	if (s->setup_outcome.ok) {
+		curl_easy_getinfo(s->easy, CURLINFO_ACTIVESOCKET, &fd);
+	}
+	if (!s->setup_outcome.ok || fd == CURL_SOCKET_BAD) {
+		curl_multi_remove_handle(run->pipeline->multi, s->easy);
+		if (s->setup_outcome.ok) {
+			s->setup_outcome.ok = false;
+			s->setup_outcome.failure.kind = PHP_SMTP_FAILURE_CONNECTION;
+			s->setup_outcome.failure.message =
+			    zend_string_init("libcurl did not hand over the connection", sizeof("libcurl did not hand over the connection") - 1, 0);
+		}
+		s->state = SESSION_DEAD;
+		run->last_dead = s;
+		return;
+	}
+	s->fd = fd;
+	s->pipelining = s->setup.offers_pipelining;
+	s->size = s->setup.offers_size;
+	s->smtputf8 = s->setup.offers_smtputf8;
+	s->state = SESSION_READY;
+	session_reset_io(s);
+	append_lines(&s->carry, &s->setup_outcome.transcript);
+}
+
+/* ---- output ---- */
+
+static bool out_room(const php_smtp_session *s, size_t need)
+{
+	return OUT_CAPACITY - s->out_len >= need;
+}
+
+static void expect_push(php_smtp_session *s, php_smtp_job *job, expect_kind kind, size_t recipient)
+{
+	if (s->expect_head > 0 && s->expect_head == s->expect_len) {
+		s->expect_head = s->expect_len = 0;
+	}
+	if (s->expect_len == s->expect_cap) {
+		s->expect_cap = s->expect_cap ? s->expect_cap * 2 : 16;
+		s->expect = erealloc(s->expect, s->expect_cap * sizeof(expectation));
+	}
+	s->expect[s->expect_len++] = (expectation){.job = job, .kind = kind, .recipient = recipient};
+}
+
+/* Appends one command line (and records it in the job's transcript). */
+static void out_command(pipeline_run *run, php_smtp_session *s, php_smtp_job *job, const char *line, size_t len)
+{
+	memcpy(s->out + s->out_len, line, len);
+	memcpy(s->out + s->out_len + len, "\r\n", 2);
+	s->out_len += len + 2;
+	note(run, job ? &job->outcome.transcript : &s->carry, "C: ", line, len);
+}
+
+static size_t total_commands(const php_smtp_job *job)
+{
+	return 2 + job->envelope->recipient_count;
+}
+
+/* Command number i of job (0 MAIL, then each RCPT, then DATA), if it fits. */
+static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job *job, size_t i)
+{
+	const php_smtp_envelope *e = job->envelope;
+	char line[1100];
+	int len;
+	if (i == 0) {
+		char size[40] = "";
+		if (s->size && e->size > 0) {
+			snprintf(size, sizeof(size), " SIZE=%" CURL_FORMAT_CURL_OFF_T, e->size);
+		}
+		len = snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s", ZSTR_VAL(e->from), size,
+		               e->needs_smtputf8 ? " SMTPUTF8" : "");
+		if (len >= (int)sizeof(line) || !out_room(s, len + 2)) {
+			return false;
+		}
+		out_command(run, s, job, line, len);
+		expect_push(s, job, EXPECT_MAIL, 0);
+	} else if (i <= e->recipient_count) {
+		len = snprintf(line, sizeof(line), "RCPT TO:<%s>", ZSTR_VAL(e->recipients[i - 1]));
+		if (len >= (int)sizeof(line) || !out_room(s, len + 2)) {
+			return false;
+		}
+		out_command(run, s, job, line, len);
+		expect_push(s, job, EXPECT_RCPT, i - 1);
+	} else {
+		if (!out_room(s, 6)) {
+			return false;
+		}
+		out_command(run, s, job, "DATA", 4);
+		expect_push(s, job, EXPECT_DATA, 0);
+	}
+	job->commands_sent = i + 1;
+	return true;
+}
+
+static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why);
+
+/* Reading the message failed half-way: the server must not take what it has,
+ * so the connection goes; nothing was delivered. */
+static void job_unreadable(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	const char *why = smtp_source_error(job->envelope->source);
+	php_smtp_outcome *o = &job->outcome;
+	o->ok = false;
+	php_smtp_failure_dtor(&o->failure);
+	o->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+	o->failure.message =
+	    strpprintf(0, "Reading the message failed, nothing was sent: %s", why && *why ? why : "read error");
+	zend_hash_clean(Z_ARRVAL(o->accepted));
+	s->jobs[--s->job_count] = NULL; /* it is the newest */
+	job_done(run, job);
+	session_fail(run, s, CURLE_ABORTED_BY_CALLBACK, "the message could not be read");
+}
+
+static bool job_can_start(php_smtp_session *s)
+{
+	if (!s->pipelining && s->expect_head < s->expect_len) {
+		return false; /* an RSET's reply first */
+	}
+	if (s->job_count == 0) {
+		return true;
+	}
+	/* with PIPELINING the next envelope follows the previous message's "." */
+	return s->pipelining && s->job_count == 1 && s->jobs[0]->body_done;
+}
+
+/* Starts the next waiting job here; false when none could start. */
+static bool session_start_job(pipeline_run *run, php_smtp_session *s)
+{
+	php_smtp_job *job;
+	while ((job = run->waiting) != NULL) {
+		/* the whole envelope must fit (it is written in one go) */
+		size_t need = 1100 * (total_commands(job) < 64 ? total_commands(job) : 64);
+		if (!out_room(s, need) && s->out_len > 0) {
+			return false;
+		}
+		waiting_pop(run);
+		job->tries++;
+		job->commands_sent = job->replies = 0;
+		job->mail_accepted = job->body_started = job->body_done = job->body_aborted = false;
+		job_forget_refusal(job);
+		append_lines(&job->outcome.transcript, &s->carry);
+		zend_hash_clean(Z_ARRVAL(s->carry));
+		if (job->envelope->needs_smtputf8 && !s->smtputf8) {
+			job->outcome.ok = false;
+			job->outcome.failure.kind = PHP_SMTP_FAILURE_SERVER;
+			job->outcome.failure.message = php_smtp_no_smtputf8_message(run->config);
+			job_done(run, job);
+			continue;
+		}
+		s->jobs[s->job_count++] = job;
+		size_t count = s->pipelining ? total_commands(job) : 1;
+		for (size_t i = 0; i < count; i++) {
+			if (!out_job_command(run, s, job, i)) {
+				break; /* the rest goes once this part is written (a very long recipient list) */
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Fills the (empty) output with everything that can go now: an RSET owed,
+ * the next command of an unpipelined job, the message after its 354 with its
+ * ".", and with PIPELINING the next job's envelope behind it. */
+static void session_fill(pipeline_run *run, php_smtp_session *s)
+{
+	s->out_len = s->out_sent = 0;
+	if (s->state != SESSION_READY) {
+		return;
+	}
+	if (s->needs_rset) {
+		out_command(run, s, NULL, "RSET", 4);
+		expect_push(s, NULL, EXPECT_RSET, 0);
+		s->needs_rset = false;
+	}
+	php_smtp_job *job = s->job_count ? s->jobs[s->job_count - 1] : NULL;
+
+	/* commands not sent yet: unpipelined, one per reply; pipelined, what did not fit */
+	if (job && !job->body_started && job->commands_sent < total_commands(job) &&
+	    (s->pipelining || job->replies == job->commands_sent)) {
+		size_t upto = s->pipelining ? total_commands(job) : job->commands_sent + 1;
+		for (size_t i = job->commands_sent; i < upto; i++) {
+			if (!out_job_command(run, s, job, i)) {
+				break;
+			}
+		}
+		return;
+	}
+
+	if (job && job->body_started && !job->body_done) {
+		while (out_room(s, SMTP_STUFF_MAX(BODY_CHUNK) + 5)) {
+			ssize_t n = job->body_aborted ? 0 : smtp_source_read(job->envelope->source, s->chunk, BODY_CHUNK);
+			if (n < 0) {
+				job_unreadable(run, s, job);
+				return;
+			}
+			if (n == 0) {
+				s->out_len += smtp_stuff_end(&job->stuffing, s->out + s->out_len);
+				job->body_done = true;
+				expect_push(s, job, EXPECT_END, 0);
+				if (job->body_aborted) {
+					note(run, &job->outcome.transcript, "C: ", ".", 1);
+				}
+				break;
+			}
+			s->out_len += smtp_stuff(&job->stuffing, s->chunk, n, s->out + s->out_len);
+		}
+		if (!job->body_done) {
+			return; /* more once this is written */
+		}
+	}
+
+	if (job_can_start(s) && (!job || job->body_done)) {
+		waiting_fill(run, 1);
+		session_start_job(run, s);
+	}
+}
+
+/* Writes what is pending; false when the connection failed (handled). */
+static bool session_flush(pipeline_run *run, php_smtp_session *s)
+{
+	while (s->out_sent < s->out_len) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_send(s->easy, s->out + s->out_sent, s->out_len - s->out_sent, &n);
+		if (rc == CURLE_AGAIN) {
+			return true;
+		}
+		if (rc != CURLE_OK) {
+			session_fail(run, s, CURLE_SEND_ERROR, "the connection broke while sending");
+			return false;
+		}
+		s->out_sent += n;
+		s->deadline = now_seconds() + run->config->timeout;
+	}
+	return true;
+}
+
+/* Fills and writes until nothing more can go now. */
+static void session_pump(pipeline_run *run, php_smtp_session *s)
+{
+	while (s->state == SESSION_READY && s->out_sent == s->out_len && !run->aborted) {
+		session_fill(run, s);
+		if (s->out_len > 0) {
+			s->deadline = now_seconds() + run->config->timeout;
+		}
+		if (s->out_len == 0 || !session_flush(run, s)) {
+			break;
+		}
+	}
+}
+
+/* ---- replies ---- */
+
+static void job_finish_from_session(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	for (int i = 0; i < s->job_count; i++) {
+		if (s->jobs[i] == job) {
+			for (int j = i; j + 1 < s->job_count; j++) {
+				s->jobs[j] = s->jobs[j + 1];
+			}
+			s->jobs[--s->job_count] = NULL;
+			break;
+		}
+	}
+	job_done(run, job);
+}
+
+static void job_fail_refused(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	job_classify(run, job, CURLE_SEND_ERROR, NULL, PHP_SMTP_PHASE_OTHER);
+	job_finish_from_session(run, s, job);
+}
+
+/* One complete reply, the answer to the oldest thing we are owed. */
+static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend_string *text)
+{
+	char enhanced[16];
+	smtp_reply_enhanced_status(ZSTR_VAL(text), ZSTR_LEN(text), enhanced);
+
+	if (s->expect_head == s->expect_len) {
+		session_fail(run, s, CURLE_WEIRD_SERVER_REPLY,
+		             code == 421 ? "the server closed the session (421)" : "the server sent a reply nobody asked for");
+		return;
+	}
+	expectation e = s->expect[s->expect_head++];
+	php_smtp_job *job = e.job;
+	if (!job) {
+		return; /* RSET: whatever it says, the next MAIL tells */
+	}
+	job->replies++;
+	bool positive = code >= 200 && code < 400;
+
+	if (code == 421) {
+		/* the server is going away: the job's refusal, then the session's end */
+		job_keep_refusal(job, code, enhanced, text, e.kind == EXPECT_END ? PHP_SMTP_PHASE_BODY : PHP_SMTP_PHASE_MAIL);
+		session_fail(run, s, CURLE_RECV_ERROR, "the server closed the session (421)");
+		return;
+	}
+
+	switch (e.kind) {
+	case EXPECT_MAIL:
+		job->mail_accepted = positive;
+		if (!positive) {
+			job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_MAIL);
+			if (!s->pipelining) {
+				job_fail_refused(run, s, job);
+			}
+		}
+		break;
+	case EXPECT_RCPT: {
+		zend_string *rcpt = job->envelope->recipients[e.recipient];
+		if (positive) {
+			add_next_index_str(&job->outcome.accepted, zend_string_copy(rcpt));
+		} else {
+			zval reply;
+			ZVAL_STR(&reply, strpprintf(0, "%d %s", code, ZSTR_VAL(text)));
+			zend_symtable_update(Z_ARRVAL(job->outcome.rejected), rcpt, &reply);
+			if (!job->refusal_code) {
+				job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_RCPT);
+			}
+		}
+		bool last = e.recipient + 1 == job->envelope->recipient_count;
+		if (last && !s->pipelining && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) == 0) {
+			/* nobody to send to: no DATA; the open transaction is reset */
+			s->needs_rset = true;
+			job_fail_refused(run, s, job);
+		}
+		break;
+	}
+	case EXPECT_DATA: {
+		bool deliverable = job->mail_accepted && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) > 0;
+		if (code == 354) {
+			job->body_started = true;
+			job->body_aborted = !deliverable; /* a server that says 354 anyway gets an empty message */
+			smtp_stuffing_init(&job->stuffing);
+		} else {
+			if (deliverable || job->refusal_code == 0) {
+				job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_DATA);
+			}
+			s->needs_rset = job->mail_accepted;
+			job_fail_refused(run, s, job);
+		}
+		break;
+	}
+	case EXPECT_END:
+		if (job->body_aborted) {
+			job_fail_refused(run, s, job);
+		} else if (code >= 200 && code < 300) {
+			php_smtp_outcome *o = &job->outcome;
+			o->ok = true;
+			o->response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
+			job_finish_from_session(run, s, job);
+		} else {
+			job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_BODY);
+			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+			job_fail_refused(run, s, job);
+		}
+		break;
+	case EXPECT_RSET:
+		break;
+	}
+}
+
+/* Which job a line of the transcript belongs to: the owner of the next reply. */
+static zval *reply_transcript(php_smtp_session *s)
+{
+	if (s->expect_head < s->expect_len && s->expect[s->expect_head].job) {
+		return &s->expect[s->expect_head].job->outcome.transcript;
+	}
+	return &s->carry;
+}
+
+/* Splits what arrived into lines and replies. */
+static void session_parse(pipeline_run *run, php_smtp_session *s)
+{
+	size_t at = 0;
+	while (s->state == SESSION_READY) {
+		char *start = s->in + at;
+		char *lf = memchr(start, '\n', s->in_len - at);
+		if (!lf) {
+			break;
+		}
+		size_t raw = lf + 1 - start;
+		size_t len = smtp_line_trim_eol(start, raw);
+		at += raw;
+		note(run, reply_transcript(s), "S: ", start, len);
+
+		smtp_reply_line line;
+		bool first = s->reply_lines == 0;
+		if (smtp_reply_parse_line(start, len, &line) != 0 || (!first && line.code != s->reply_code)) {
+			session_fail(run, s, CURLE_WEIRD_SERVER_REPLY, "the server sent a line that is not an SMTP reply");
+			return;
+		}
+		s->reply_code = line.code;
+		size_t kept = s->reply.s ? ZSTR_LEN(s->reply.s) : 0;
+		if (kept + line.text_len + 1 < REPLY_MAX_BYTES) {
+			if (!first) {
+				smart_str_appendc(&s->reply, '\n');
+			}
+			smart_str_appendl(&s->reply, line.text, line.text_len);
+		}
+		s->reply_lines++;
+		if (line.last) {
+			zend_string *text = smart_str_extract(&s->reply);
+			s->reply_lines = 0;
+			session_reply(run, s, line.code, text);
+			zend_string_release(text);
+		}
+	}
+	if (s->state != SESSION_READY) {
+		return;
+	}
+	memmove(s->in, s->in + at, s->in_len - at);
+	s->in_len -= at;
+	if (s->in_len == sizeof(s->in)) {
+		session_fail(run, s, CURLE_WEIRD_SERVER_REPLY, "the server sent a reply line longer than 16 KB");
+	}
+}
+
+static void session_read(pipeline_run *run, php_smtp_session *s)
+{
+	/* TLS may hold decrypted bytes the socket no longer shows: read to EAGAIN */
+	while (s->state == SESSION_READY) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv(s->easy, s->in + s->in_len, sizeof(s->in) - s->in_len, &n);
+		if (rc == CURLE_AGAIN) {
+			return;
+		}
+		if (rc != CURLE_OK || n == 0) {
+			session_fail(run, s, rc == CURLE_OK ? CURLE_GOT_NOTHING : CURLE_RECV_ERROR,
+			             rc == CURLE_OK ? "the server closed the connection" : "the connection broke while reading");
+			return;
+		}
+		s->in_len += n;
+		s->deadline = now_seconds() + run->config->timeout;
+		session_parse(run, s);
+	}
+}
+
+/* ---- failures ---- */
+
+/* The connection is gone (or must go). A job whose message went out, even in
+ * part, fails: it may or may not have arrived, and a second copy is worse than
+ * a clear error. A job that had not sent its message yet waits for another
+ * session, once; after a second broken session it fails too. */
+static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why)
+{
+	php_smtp_job *jobs[2] = {s->jobs[0], s->jobs[1]};
+	int count = s->job_count;
+	php_smtp_phase phase = PHP_SMTP_PHASE_OTHER;
+	if (s->expect_head < s->expect_len) {
+		static const php_smtp_phase phases[] = {PHP_SMTP_PHASE_MAIL, PHP_SMTP_PHASE_RCPT, PHP_SMTP_PHASE_DATA,
+		                                        PHP_SMTP_PHASE_BODY, PHP_SMTP_PHASE_OTHER};
+		phase = phases[s->expect[s->expect_head].kind];
+	}
+	s->jobs[0] = s->jobs[1] = NULL;
+	s->job_count = 0;
+	/* no QUIT: it could land inside a half-sent message */
+	session_disconnect(run, s, false);
+
+	/* the newest first, so that a retried job keeps its place at the front */
+	for (int i = count - 1; i >= 0; i--) {
+		php_smtp_job *job = jobs[i];
+		bool retry = !job->body_started && job->tries < 2 && smtp_source_rewind(job->envelope->source) == 0;
+		if (retry) {
+			static const char line[] = "the connection was lost before this message was sent; trying another";
+			note(run, &job->outcome.transcript, "* ", line, sizeof(line) - 1);
+			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+			zend_hash_clean(Z_ARRVAL(job->outcome.rejected));
+			job_forget_refusal(job);
+			waiting_push_front(run, job);
+			continue;
+		}
+		if (job->body_started && !job->body_aborted && job->refusal_code == 0) {
+			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+		}
+		char text[200];
+		snprintf(text, sizeof(text), "%s", why);
+		note(run, &job->outcome.transcript, "* ", text, strlen(text));
+		job_classify(run, job, rc, why, job->body_started ? PHP_SMTP_PHASE_BODY : phase);
+		job_done(run, job);
+	}
+}
+
+/* No session could be opened: every job left gets the reason. */
+static void fail_everything_left(pipeline_run *run)
+{
+	php_smtp_outcome none;
+	php_smtp_outcome_init(&none);
+	php_smtp_outcome *why = run->last_dead ? &run->last_dead->setup_outcome : &none;
+	if (!run->last_dead) {
+		none.failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		none.failure.message = zend_string_init("libcurl could not make a handle", sizeof("libcurl could not make a handle") - 1, 0);
+	}
+	for (;;) {
+		waiting_fill(run, 1);
+		php_smtp_job *job = waiting_pop(run);
+		if (!job) {
+			break;
+		}
+		php_smtp_outcome *o = &job->outcome;
+		o->ok = false;
+		php_smtp_failure_dtor(&o->failure);
+		o->failure = why->failure;
+		if (o->failure.message) {
+			o->failure.message = zend_string_copy(o->failure.message);
+		}
+		append_lines(&o->transcript, &why->transcript);
+		zend_hash_clean(Z_ARRVAL(o->accepted));
+		append_lines(&o->rejected, &why->rejected);
+		job_done(run, job);
+	}
+	php_smtp_outcome_dtor(&none);
+}
+
+static void fail_for_abort(pipeline_run *run)
+{
+	for (int i = 0; i < run->sessions; i++) {
+		php_smtp_session *s = run->pipeline->sessions[i];
+		while (s->job_count > 0) {
+			waiting_push_front(run, s->jobs[--s->job_count]);
+			s->jobs[s->job_count] = NULL;
+		}
+		session_disconnect(run, s, false);
+	}
+	php_smtp_job *job;
+	while ((job = waiting_pop(run)) != NULL) {
+		job->outcome.ok = false;
+		php_smtp_failure_dtor(&job->outcome.failure);
+		job->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		job->outcome.failure.message =
+		    zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0);
+		job_done(run, job);
+	}
+}
+
+/* ---- the loop ---- */
+
+static bool session_busy(const php_smtp_session *s)
+{
+	return s->job_count > 0 || s->out_sent < s->out_len || s->expect_head < s->expect_len;
+}
+
+void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
+                           int sessions, php_smtp_job_feed *feed)
+{
+	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
+	if (!pipeline->multi) {
+		pipeline->multi = curl_multi_init();
+		/* room for every session: libcurl must never close one to make space */
+		curl_multi_setopt(pipeline->multi, CURLMOPT_MAXCONNECTS, (long)PHP_SMTP_PIPELINE_MAX_SESSIONS + 1);
+	}
+	while (pipeline->count < sessions) {
+		php_smtp_session *s = session_new(sockets);
+		if (!s) {
+			break;
+		}
+		pipeline->sessions[pipeline->count++] = s;
+	}
+	run.sessions = sessions < pipeline->count ? sessions : pipeline->count;
+	for (int i = 0; i < run.sessions; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_DEAD) {
+			s->state = SESSION_CLOSED;
+		}
+	}
+
+	struct pollfd fds[PHP_SMTP_PIPELINE_MAX_SESSIONS];
+	php_smtp_session *polled[PHP_SMTP_PIPELINE_MAX_SESSIONS];
+	while (!run.aborted) {
+		int ready = 0, connecting = 0, dead = 0, busy = 0, idle_ready = 0;
+		for (int i = 0; i < run.sessions; i++) {
+			php_smtp_session *s = pipeline->sessions[i];
+			ready += s->state == SESSION_READY;
+			connecting += s->state == SESSION_CONNECTING;
+			dead += s->state == SESSION_DEAD;
+			busy += s->state == SESSION_READY && session_busy(s);
+			idle_ready += s->state == SESSION_READY && !session_busy(s);
+		}
+		/* give every idle session a job, and open sessions for the jobs left */
+		waiting_fill(&run, idle_ready + run.sessions);
+		for (int i = 0; i < run.sessions && run.waiting; i++) {
+			php_smtp_session *s = pipeline->sessions[i];
+			if (s->state == SESSION_READY && !session_busy(s)) {
+				session_pump(&run, s);
+			}
+		}
+		int unserved = run.waiting_count - connecting;
+		for (int i = 0; i < run.sessions && unserved > 0; i++) {
+			php_smtp_session *s = pipeline->sessions[i];
+			if (s->state == SESSION_CLOSED) {
+				session_connect(&run, s);
+				unserved--;
+				connecting++;
+			}
+		}
+		busy = 0;
+		ready = 0;
+		connecting = 0;
+		dead = 0;
+		for (int i = 0; i < run.sessions; i++) {
+			php_smtp_session *s = pipeline->sessions[i];
+			busy += s->state == SESSION_READY && session_busy(s);
+			ready += s->state == SESSION_READY;
+			connecting += s->state == SESSION_CONNECTING;
+			dead += s->state == SESSION_DEAD;
+		}
+		if (run.aborted) {
+			break;
+		}
+		if (busy == 0 && run.waiting_count == 0 && run.feed_empty) {
+			break; /* all sent */
+		}
+		if (busy == 0 && connecting == 0 && run.waiting_count > 0 && ready == 0) {
+			fail_everything_left(&run);
+			break;
+		}
+
+		/* wait for the sessions we talk to, and libcurl's connecting ones */
+		int nfds = 0;
+		double now = now_seconds(), nearest = now + POLL_SLICE_MS / 1000.0;
+		for (int i = 0; i < run.sessions; i++) {
+			php_smtp_session *s = pipeline->sessions[i];
+			if (s->state != SESSION_READY || !session_busy(s)) {
+				continue;
+			}
+			if (s->deadline <= now) {
+				session_fail(&run, s, CURLE_OPERATION_TIMEDOUT, "no reply in time");
+				continue;
+			}
+			if (s->deadline < nearest) {
+				nearest = s->deadline;
+			}
+			fds[nfds].fd = s->fd;
+			fds[nfds].events = POLLIN | (s->out_sent < s->out_len ? POLLOUT : 0);
+			fds[nfds].revents = 0;
+			polled[nfds++] = s;
+		}
+		int wait_ms = (int)((nearest - now) * 1000) + 1;
+		if (connecting > 0) {
+			int running;
+			bool became_ready = false, still_connecting = false;
+			curl_multi_perform(pipeline->multi, &running);
+			CURLMsg *msg;
+			int queued;
+			while ((msg = curl_multi_info_read(pipeline->multi, &queued)) != NULL) {
+				if (msg->msg != CURLMSG_DONE) {
+					continue;
+				}
+				for (int i = 0; i < run.sessions; i++) {
+					php_smtp_session *s = pipeline->sessions[i];
+					if (s->easy == msg->easy_handle && s->state == SESSION_CONNECTING) {
+						session_connected(&run, s, msg->data.result);
+						s->deadline = now_seconds() + config->timeout;
+						became_ready |= s->state == SESSION_READY;
+						break;
+					}
+				}
+			}
+			if (became_ready) {
+				continue; /* give the new session work before waiting */
+			}
+			for (int i = 0; i < run.sessions; i++) {
+				still_connecting |= pipeline->sessions[i]->state == SESSION_CONNECTING;
+			}
+			if (still_connecting) {
+				struct curl_waitfd extra[PHP_SMTP_PIPELINE_MAX_SESSIONS];
+				for (int i = 0; i < nfds; i++) {
+					extra[i].fd = fds[i].fd;
+					extra[i].events = (fds[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+					                  (fds[i].events & POLLOUT ? CURL_WAIT_POLLOUT : 0);
+					extra[i].revents = 0;
+				}
+				curl_multi_poll(pipeline->multi, extra, nfds, wait_ms, NULL);
+				for (int i = 0; i < nfds; i++) {
+					fds[i].revents = (extra[i].revents & CURL_WAIT_POLLIN ? POLLIN : 0) |
+					                 (extra[i].revents & CURL_WAIT_POLLOUT ? POLLOUT : 0);
+				}
+			} else if (nfds > 0) {
+				poll(fds, nfds, wait_ms);
+			}
+		} else if (nfds > 0) {
+			poll(fds, nfds, wait_ms);
+		}
+		for (int i = 0; i < nfds; i++) {
+			php_smtp_session *s = polled[i];
+			if (s->state != SESSION_READY) {
+				continue;
+			}
+			if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				session_read(&run, s);
+			}
+			if (s->state == SESSION_READY && s->out_sent < s->out_len && (fds[i].revents & (POLLOUT | POLLERR))) {
+				session_flush(&run, s);
+			}
+			session_pump(&run, s);
+		}
+	}
+
+	if (run.aborted || EG(exception)) {
+		run.aborted = true;
+		fail_for_abort(&run);
+	}
+	for (int i = 0; i < run.sessions; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_CONNECTING || (!config->keepalive && s->state == SESSION_READY)) {
+			session_disconnect(&run, s, true);
+		}
+	}
+}
+
+void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
+{
+	for (int i = 0; i < pipeline->count; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_READY) {
+			size_t n;
+			curl_easy_send(s->easy, "QUIT\r\n", 6, &n);
+		}
+		if (pipeline->multi && (s->state == SESSION_READY || s->state == SESSION_CONNECTING)) {
+			curl_multi_remove_handle(pipeline->multi, s->easy);
+		}
+		if (s->state == SESSION_CONNECTING) {
+			php_smtp_transfer_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
+		}
+		curl_easy_cleanup(s->easy);
+		if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
+			php_smtp_outcome_dtor(&s->setup_outcome);
+		}
+		zval_ptr_dtor(&s->carry);
+		smart_str_free(&s->reply);
+		if (s->expect) {
+			efree(s->expect);
+		}
+		efree(s->out);
+		efree(s->chunk);
+		efree(s);
+		pipeline->sessions[i] = NULL;
+	}
+	pipeline->count = 0;
+	if (pipeline->multi) {
+		curl_multi_cleanup(pipeline->multi);
+		pipeline->multi = NULL;
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * sendMany's engine: several SMTP sessions at once, each carrying one
+ * message after another.
+ *
+ * libcurl opens each session (connect, EHLO, STARTTLS, AUTH, with every
+ * check of smtp_transport.c) and stops there (CURLOPT_CONNECT_ONLY); the mail
+ * transactions are then ours, spoken over curl_easy_send/recv. With
+ * PIPELINING (RFC 2920) the end of one message, the next MAIL FROM, its RCPT
+ * TOs and DATA leave in one write, and their replies come back in one read:
+ * a message costs one round trip instead of libcurl 7.88's four, and none of
+ * its per-transfer bookkeeping (URL parsing, verbose notes, a copy for
+ * dot-stuffing). Without PIPELINING it waits for each reply, as RFC 5321 says.
+ */
+#ifndef PHP_SMTP_PIPELINE_H
+#define PHP_SMTP_PIPELINE_H
+
+#include "smtp_transport.h"
+#include "lib/stuffing.h"
+
+#define PHP_SMTP_PIPELINE_MAX_SESSIONS 64
+
+/* One message to send. The caller fills envelope and initialises outcome;
+ * the engine fills outcome and hands the job back through done(). */
+typedef struct php_smtp_job {
+	const php_smtp_envelope *envelope;
+	php_smtp_outcome outcome;
+
+	/* the engine's bookkeeping */
+	struct php_smtp_job *next_waiting;
+	int tries;              /* sessions it was started on */
+	size_t commands_sent;   /* of MAIL, RCPT..., DATA */
+	size_t replies;         /* to those */
+	bool mail_accepted;
+	bool body_started;      /* 354 came: the message is going out */
+	bool body_done;         /* ... and its final "." is in the output */
+	bool body_aborted;      /* 354 came, but no recipient was accepted: only "." went */
+	smtp_stuffing stuffing;
+	int refusal_code;       /* the refusal that explains a failure */
+	char refusal_enhanced[16];
+	zend_string *refusal;
+	php_smtp_phase refusal_phase;
+} php_smtp_job;
+
+/* Where jobs come from and go back to. next() returns NULL when none is left. */
+typedef struct {
+	php_smtp_job *(*next)(void *ctx);
+	void (*done)(void *ctx, php_smtp_job *job);
+	void *ctx;
+} php_smtp_job_feed;
+
+typedef struct php_smtp_session php_smtp_session;
+
+/* The sessions, kept open between runs (a mailer's keepalive). */
+typedef struct {
+	CURLM *multi;
+	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
+	int count;
+} php_smtp_pipeline;
+
+/* Sends every job feed gives over up to `sessions` sessions, blocking until
+ * each one is done. */
+void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
+                           int sessions, php_smtp_job_feed *feed);
+
+/* Says QUIT on every open session (not waiting for the reply) and frees everything. */
+void php_smtp_pipeline_close(php_smtp_pipeline *pipeline);
+
+#endif
