@@ -31,42 +31,11 @@ static zend_object *mailer_create(zend_class_entry *ce)
 	return &mailer->std;
 }
 
-/* Our callbacks point at per-send state that is gone by now. */
-static void handle_quiet(CURL *easy)
-{
-	curl_easy_setopt(easy, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, NULL);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, NULL);
-}
-
 static void mailer_close_connection(php_smtp_mailer *mailer)
 {
-	/* the sessions say QUIT before their reads are stopped */
+	/* each session says QUIT and goes; a reply is not waited for */
 	php_smtp_pipeline_close(&mailer->pipeline);
-	php_smtp_sockets_stop_reading(&mailer->sockets);
-	if (mailer->easy) {
-		handle_quiet(mailer->easy);
-	}
-	if (mailer->fallback_easy) {
-		handle_quiet(mailer->fallback_easy);
-	}
-	if (mailer->fallback_multi) {
-		curl_multi_cleanup(mailer->fallback_multi);
-		mailer->fallback_multi = NULL;
-	}
-	if (mailer->fallback_easy) {
-		curl_easy_cleanup(mailer->fallback_easy);
-		mailer->fallback_easy = NULL;
-	}
-	if (mailer->multi) {
-		/* closes the kept-alive connection, saying QUIT */
-		curl_multi_cleanup(mailer->multi);
-		mailer->multi = NULL;
-	}
-	if (mailer->easy) {
-		curl_easy_cleanup(mailer->easy);
-		mailer->easy = NULL;
-	}
+	php_smtp_pipeline_close(&mailer->fallback_pipeline);
 }
 
 static void mailer_free(zend_object *obj)
@@ -180,16 +149,6 @@ static bool fallback_wanted(const php_smtp_mailer *mailer, const php_smtp_outcom
 	       php_smtp_failure_is_temporary(&outcome->failure);
 }
 
-static void append_lines(zval *to, zval *from)
-{
-	zval *line;
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(from), line) {
-		Z_TRY_ADDREF_P(line);
-		add_next_index_zval(to, line);
-	}
-	ZEND_HASH_FOREACH_END();
-}
-
 /* Sends envelope (already DKIM-signed: the same bytes go) through the
  * fallback relay, replacing outcome. The transcript keeps the primary's
  * lines, then a line naming the switch, then the fallback's session, so the
@@ -200,15 +159,6 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 	if (smtp_source_rewind(envelope->source) != 0) {
 		return; /* cannot read the message again: the primary's failure stands */
 	}
-	if (!mailer->fallback_multi) {
-		mailer->fallback_multi = curl_multi_init();
-	}
-	if (!mailer->fallback_easy) {
-		mailer->fallback_easy = php_smtp_transport_handle(&mailer->sockets);
-	}
-	if (!mailer->fallback_multi || !mailer->fallback_easy) {
-		return;
-	}
 
 	zend_string *note = strpprintf(0, "* relay %s:" ZEND_LONG_FMT " failed temporarily (%s); trying the fallback relay %s:" ZEND_LONG_FMT,
 	                               primary->host ? ZSTR_VAL(primary->host) : "localhost", primary->port,
@@ -217,7 +167,7 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 	zend_string *primary_failure = outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
 	zval story;
 	array_init(&story);
-	append_lines(&story, &outcome->transcript);
+	php_smtp_lines_append(&story, &outcome->transcript);
 	add_next_index_str(&story, zend_string_copy(note));
 	if (Z_TYPE(fallback->debug) != IS_UNDEF) {
 		zval arg, retval;
@@ -231,13 +181,12 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 	php_smtp_outcome_dtor(outcome);
 	php_smtp_outcome_init(outcome);
 	if (!EG(exception)) {
-		php_smtp_transport_send(mailer->fallback_multi, mailer->fallback_easy, &mailer->sockets, fallback, envelope,
-		                        outcome);
+		php_smtp_pipeline_send(&mailer->fallback_pipeline, &mailer->sockets, fallback, envelope, outcome);
 	} else {
 		outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
 		outcome->failure.message = zend_string_init("The debug callable threw", sizeof("The debug callable threw") - 1, 0);
 	}
-	append_lines(&story, &outcome->transcript);
+	php_smtp_lines_append(&story, &outcome->transcript);
 	zval_ptr_dtor(&outcome->transcript);
 	ZVAL_COPY_VALUE(&outcome->transcript, &story);
 
@@ -255,23 +204,11 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
 {
 	php_smtp_outcome_init(outcome);
-	if (!mailer->multi) {
-		mailer->multi = curl_multi_init();
-	}
-	if (!mailer->easy) {
-		mailer->easy = php_smtp_transport_handle(&mailer->sockets);
-		if (!mailer->easy || !mailer->multi) {
-			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
-			outcome->failure.message = zend_string_init("libcurl could not make a handle",
-			                                            sizeof("libcurl could not make a handle") - 1, 0);
-			return;
-		}
-	}
 
 	php_smtp_envelope signed_envelope = *envelope;
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
-		php_smtp_transport_send(mailer->multi, mailer->easy, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		php_smtp_pipeline_send(&mailer->pipeline, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
 		if (fallback_wanted(mailer, outcome)) {
 			send_via_fallback(mailer, &signed_envelope, outcome);
 		}

@@ -18,13 +18,8 @@ extern zend_class_entry *php_smtp_mailer_ce;
 typedef struct {
 	php_smtp_config config;
 	bool configured;
-	CURL *easy;      /* created on first send; keeps the connection between sends */
-	CURLM *multi;    /* runs easy's transfers (see php_smtp_transport_run) */
-	php_smtp_pipeline pipeline; /* sendMany: its sessions stay open between batches */
-	/* the fallback relay: a handle and a multi of its own, so that sendMany
-	 * can run it while its batch is in the middle of the main multi */
-	CURL *fallback_easy;
-	CURLM *fallback_multi;
+	php_smtp_pipeline pipeline; /* its sessions stay open between sends (keepalive) */
+	php_smtp_pipeline fallback_pipeline; /* the fallback relay's: sendMany may need it mid-batch */
 	php_smtp_sockets sockets; /* what the handles above have open */
 	zval transcript; /* the last session's lines */
 	zend_object std;

@@ -36,10 +36,11 @@ struct php_smtp_session {
 	bool pipelining, size, smtputf8; /* what its EHLO offered */
 
 	/* while libcurl connects */
-	php_smtp_transfer setup;
+	php_smtp_setup setup;
 	php_smtp_outcome setup_outcome; /* its transcript goes to the first job; on failure, to every job left */
 
 	zval carry; /* transcript lines for the next job started here (greeting, RSET) */
+	unsigned started; /* jobs started on this connection */
 
 	php_smtp_job *jobs[2]; /* in flight, oldest first: at most one sending, one waiting for its last reply */
 	int job_count;
@@ -89,16 +90,6 @@ static void note(pipeline_run *run, zval *transcript, const char *prefix, const 
 	if (!php_smtp_transcript_add(run->config, transcript, prefix, text, len)) {
 		run->aborted = true;
 	}
-}
-
-static void append_lines(zval *to, zval *from)
-{
-	zval *line;
-	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(from), line) {
-		Z_TRY_ADDREF_P(line);
-		add_next_index_zval(to, line);
-	}
-	ZEND_HASH_FOREACH_END();
 }
 
 static void job_keep_refusal(php_smtp_job *job, int code, const char *enhanced, zend_string *reply, php_smtp_phase phase)
@@ -250,7 +241,7 @@ static void session_disconnect(pipeline_run *run, php_smtp_session *s, bool say_
 		curl_multi_remove_handle(run->pipeline->multi, s->easy);
 	}
 	if (s->state == SESSION_CONNECTING) {
-		php_smtp_transfer_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
+		php_smtp_setup_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
 		session_quiet(s);
 	}
 	s->fd = CURL_SOCKET_BAD;
@@ -265,9 +256,9 @@ static void session_connect(pipeline_run *run, php_smtp_session *s)
 		php_smtp_outcome_dtor(&s->setup_outcome);
 	}
 	php_smtp_outcome_init(&s->setup_outcome);
-	php_smtp_transfer_begin_connect(&s->setup, s->easy, run->sockets, run->config, &s->setup_outcome);
+	php_smtp_setup_begin(&s->setup, s->easy, run->sockets, run->config, &s->setup_outcome);
 	if (curl_multi_add_handle(run->pipeline->multi, s->easy) != CURLM_OK) {
-		php_smtp_transfer_end(&s->setup, CURLE_FAILED_INIT);
+		php_smtp_setup_end(&s->setup, CURLE_FAILED_INIT);
 		session_quiet(s);
 		s->state = SESSION_DEAD;
 		run->last_dead = s;
@@ -279,7 +270,7 @@ static void session_connect(pipeline_run *run, php_smtp_session *s)
 /* libcurl finished setting the session up, or failed to. */
 static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode rc)
 {
-	php_smtp_transfer_end(&s->setup, rc);
+	php_smtp_setup_end(&s->setup, rc);
 	session_quiet(s);
 	if (EG(exception)) {
 		run->aborted = true;
@@ -305,8 +296,9 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 	s->size = s->setup.offers_size;
 	s->smtputf8 = s->setup.offers_smtputf8;
 	s->state = SESSION_READY;
+	s->started = 0;
 	session_reset_io(s);
-	append_lines(&s->carry, &s->setup_outcome.transcript);
+	php_smtp_lines_append(&s->carry, &s->setup_outcome.transcript);
 }
 
 /* ---- output ---- */
@@ -421,10 +413,12 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 		}
 		waiting_pop(run);
 		job->tries++;
+		/* a connection that carried messages before may have gone stale meanwhile */
+		job->reused_connection = s->started++ > 0;
 		job->commands_sent = job->replies = 0;
 		job->mail_accepted = job->body_started = job->body_done = job->body_aborted = false;
 		job_forget_refusal(job);
-		append_lines(&job->outcome.transcript, &s->carry);
+		php_smtp_lines_append(&job->outcome.transcript, &s->carry);
 		zend_hash_clean(Z_ARRVAL(s->carry));
 		if (job->envelope->needs_smtputf8 && !s->smtputf8) {
 			job->outcome.ok = false;
@@ -689,6 +683,9 @@ static void session_parse(pipeline_run *run, php_smtp_session *s)
 		if (line.last) {
 			zend_string *text = smart_str_extract(&s->reply);
 			s->reply_lines = 0;
+			/* each reply has the timeout to arrive whole: a server that
+			 * trickles bytes cannot stretch it */
+			s->deadline = now_seconds() + run->config->timeout;
 			session_reply(run, s, line.code, text);
 			zend_string_release(text);
 		}
@@ -718,7 +715,6 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
 			return;
 		}
 		s->in_len += n;
-		s->deadline = now_seconds() + run->config->timeout;
 		session_parse(run, s);
 	}
 }
@@ -727,8 +723,10 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
 
 /* The connection is gone (or must go). A job whose message went out, even in
  * part, fails: it may or may not have arrived, and a second copy is worse than
- * a clear error. A job that had not sent its message yet waits for another
- * session, once; after a second broken session it fails too. */
+ * a clear error. A job that had not sent its message yet, on a connection that
+ * had carried messages before (kept alive, so perhaps closed by the server in
+ * between), waits for another session, once. On a fresh connection the
+ * failure is the answer. */
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why)
 {
 	php_smtp_job *jobs[2] = {s->jobs[0], s->jobs[1]};
@@ -747,9 +745,10 @@ static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, co
 	/* the newest first, so that a retried job keeps its place at the front */
 	for (int i = count - 1; i >= 0; i--) {
 		php_smtp_job *job = jobs[i];
-		bool retry = !job->body_started && job->tries < 2 && smtp_source_rewind(job->envelope->source) == 0;
+		bool retry = !job->body_started && job->reused_connection && job->tries < 2 &&
+		             smtp_source_rewind(job->envelope->source) == 0;
 		if (retry) {
-			static const char line[] = "the connection was lost before this message was sent; trying another";
+			static const char line[] = "kept-alive connection was closed by the server; reconnecting";
 			note(run, &job->outcome.transcript, "* ", line, sizeof(line) - 1);
 			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
 			zend_hash_clean(Z_ARRVAL(job->outcome.rejected));
@@ -791,9 +790,9 @@ static void fail_everything_left(pipeline_run *run)
 		if (o->failure.message) {
 			o->failure.message = zend_string_copy(o->failure.message);
 		}
-		append_lines(&o->transcript, &why->transcript);
+		php_smtp_lines_append(&o->transcript, &why->transcript);
 		zend_hash_clean(Z_ARRVAL(o->accepted));
-		append_lines(&o->rejected, &why->rejected);
+		php_smtp_lines_append(&o->rejected, &why->rejected);
 		job_done(run, job);
 	}
 	php_smtp_outcome_dtor(&none);
@@ -1007,7 +1006,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 			curl_multi_remove_handle(pipeline->multi, s->easy);
 		}
 		if (s->state == SESSION_CONNECTING) {
-			php_smtp_transfer_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
+			php_smtp_setup_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
 		}
 		curl_easy_cleanup(s->easy);
 		if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
@@ -1028,4 +1027,39 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 		curl_multi_cleanup(pipeline->multi);
 		pipeline->multi = NULL;
 	}
+}
+
+/* ---- one message ---- */
+
+typedef struct {
+	php_smtp_job job;
+	bool taken;
+} single_feed;
+
+static php_smtp_job *single_next(void *ctx)
+{
+	single_feed *feed = ctx;
+	if (feed->taken) {
+		return NULL;
+	}
+	feed->taken = true;
+	return &feed->job;
+}
+
+static void single_done(void *ctx, php_smtp_job *job)
+{
+	(void)ctx;
+	(void)job;
+}
+
+void php_smtp_pipeline_send(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
+                            const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+{
+	single_feed state;
+	memset(&state, 0, sizeof(state));
+	state.job.envelope = envelope;
+	state.job.outcome = *outcome; /* moved in, and back out below */
+	php_smtp_job_feed feed = {.next = single_next, .done = single_done, .ctx = &state};
+	php_smtp_pipeline_run(pipeline, sockets, config, 1, &feed);
+	*outcome = state.job.outcome;
 }

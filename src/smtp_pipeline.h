@@ -1,6 +1,7 @@
 /*
- * sendMany's engine: several SMTP sessions at once, each carrying one
- * message after another.
+ * The mail transaction engine of every send: send(), sendRaw() and mail()
+ * run it with one session, sendMany() with several at once, each session
+ * carrying one message after another.
  *
  * libcurl opens each session (connect, EHLO, STARTTLS, AUTH, with every
  * check of smtp_transport.c) and stops there (CURLOPT_CONNECT_ONLY); the mail
@@ -28,6 +29,7 @@ typedef struct php_smtp_job {
 	/* the engine's bookkeeping */
 	struct php_smtp_job *next_waiting;
 	int tries;              /* sessions it was started on */
+	bool reused_connection; /* its session had carried a message before it */
 	size_t commands_sent;   /* of MAIL, RCPT..., DATA */
 	size_t replies;         /* to those */
 	bool mail_accepted;
@@ -61,6 +63,11 @@ typedef struct {
  * each one is done. */
 void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
                            int sessions, php_smtp_job_feed *feed);
+
+/* Sends one message over the first session (kept open with keepalive):
+ * send() and sendRaw(). outcome is initialised by the caller. */
+void php_smtp_pipeline_send(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
+                            const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
 
 /* Says QUIT on every open session (not waiting for the reply) and frees everything. */
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline);

@@ -15,9 +15,6 @@
 #define TRANSCRIPT_MAX_LINE 1000
 #define REPLY_MAX_BYTES 8192
 
-/* libcurl reads the message in chunks this large: few, large writes. */
-#define UPLOAD_BUFFER_SIZE (128 * 1024)
-
 void php_smtp_outcome_init(php_smtp_outcome *outcome)
 {
 	memset(outcome, 0, sizeof(*outcome));
@@ -43,12 +40,13 @@ void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
 
 /* ---- sockets ----
  *
- * After a failure libcurl says QUIT and then waits for the reply as long as
- * for any reply: a stalled server would hold PHP for twice the timeout. A
- * QUIT's reply tells us nothing we need, so once QUIT is on the wire the
- * socket is shut down and libcurl's wait ends at once. libcurl does not hand
- * out a connection's socket mid-transfer, so the mailer keeps a registry of
- * the sockets its handles opened and finds the right one by local port. */
+ * When a session set-up fails (AUTH refused, say), libcurl says QUIT and then
+ * waits for the reply as long as for any reply: a stalled server would hold
+ * PHP for twice the timeout. A QUIT's reply tells us nothing we need, so once
+ * QUIT is on the wire the socket is shut down and libcurl's wait ends at once.
+ * libcurl does not hand out a connection's socket mid-transfer, so the mailer
+ * keeps a registry of the sockets its handles opened and finds the right one
+ * by local port. */
 
 static int sockopt_callback(void *clientp, curl_socket_t fd, curlsocktype purpose)
 {
@@ -71,7 +69,7 @@ static int closesocket_callback(void *clientp, curl_socket_t fd)
 	return close(fd);
 }
 
-static void shutdown_current_socket(php_smtp_transfer *t)
+static void shutdown_current_socket(php_smtp_setup *t)
 {
 	long local_port = -1;
 	if (!t->sockets || curl_easy_getinfo(t->easy, CURLINFO_LOCAL_PORT, &local_port) != CURLE_OK || local_port <= 0) {
@@ -96,16 +94,9 @@ static void shutdown_current_socket(php_smtp_transfer *t)
 	}
 }
 
-void php_smtp_sockets_stop_reading(php_smtp_sockets *sockets)
-{
-	for (int i = 0; i < sockets->count; i++) {
-		shutdown(sockets->fds[i], SHUT_RD);
-	}
-}
-
 /* ---- transcript ---- */
 
-static void stop_with(php_smtp_transfer *t, php_smtp_failure_kind kind, int code, zend_string *message)
+static void stop_with(php_smtp_setup *t, php_smtp_failure_kind kind, int code, zend_string *message)
 {
 	if (t->stop) {
 		zend_string_release(message);
@@ -115,6 +106,16 @@ static void stop_with(php_smtp_transfer *t, php_smtp_failure_kind kind, int code
 	t->stop_failure.kind = kind;
 	t->stop_failure.smtp_code = code;
 	t->stop_failure.message = message;
+}
+
+void php_smtp_lines_append(zval *to, zval *from)
+{
+	zval *line;
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(from), line) {
+		Z_TRY_ADDREF_P(line);
+		add_next_index_zval(to, line);
+	}
+	ZEND_HASH_FOREACH_END();
 }
 
 bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, const char *prefix, const char *text,
@@ -153,7 +154,7 @@ bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, co
 }
 
 /* Adds a line to this transfer's transcript; a debug callable that throws ends the transfer. */
-static void transcript_add(php_smtp_transfer *t, const char *prefix, const char *text, size_t len)
+static void transcript_add(php_smtp_setup *t, const char *prefix, const char *text, size_t len)
 {
 	if (!php_smtp_transcript_add(t->config, &t->outcome->transcript, prefix, text, len)) {
 		stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
@@ -178,25 +179,11 @@ static php_smtp_phase phase_of_command(const char *line, size_t len)
 	return PHP_SMTP_PHASE_OTHER;
 }
 
-/* "RCPT TO:<ann@example.org> NOTIFY=..." -> "ann@example.org" */
-static zend_string *recipient_of_command(const char *line, size_t len)
-{
-	const char *open = memchr(line, '<', len);
-	if (!open) {
-		return NULL;
-	}
-	const char *close = memchr(open, '>', len - (open - line));
-	if (!close) {
-		return NULL;
-	}
-	return zend_string_init(open + 1, close - open - 1, 0);
-}
-
 /* libcurl's verbose stream: commands we send, and its own notes. Replies are
  * recorded by the header callback, which sees the same lines. */
 static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t size, void *userp)
 {
-	php_smtp_transfer *t = userp;
+	php_smtp_setup *t = userp;
 
 	if (type == CURLINFO_HEADER_OUT) {
 		/* one command per call; AUTH continuations are redacted by the redactor */
@@ -213,12 +200,6 @@ static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t siz
 				shutdown_current_socket(t);
 			} else if (!was_in_auth) {
 				t->phase = phase_of_command(p, len);
-				if (t->phase == PHP_SMTP_PHASE_RCPT) {
-					if (t->current_recipient) {
-						zend_string_release(t->current_recipient);
-					}
-					t->current_recipient = recipient_of_command(p, len);
-				}
 			}
 			p = eol ? eol + 1 : end;
 		}
@@ -237,14 +218,10 @@ static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t siz
 }
 
 /* A complete reply arrived: act on it. */
-static void reply_complete(php_smtp_transfer *t, int code)
+static void reply_complete(php_smtp_setup *t, int code)
 {
 	zend_string *text = smart_str_extract(&t->reply);
 
-	t->replies++;
-	if (t->replies == 1) {
-		t->first_reply_code = code;
-	}
 	t->last_code = code;
 	if (t->last_reply) {
 		zend_string_release(t->last_reply);
@@ -262,44 +239,14 @@ static void reply_complete(php_smtp_transfer *t, int code)
 		t->refusal = zend_string_copy(text);
 	}
 
-	switch (t->phase) {
-	case PHP_SMTP_PHASE_STARTTLS:
-		if (code == 220) {
-			t->tls_active = true;
-		}
-		break;
-	case PHP_SMTP_PHASE_RCPT:
-		if (t->current_recipient) {
-			if (code >= 200 && code < 300) {
-				add_next_index_str(&t->outcome->accepted, zend_string_copy(t->current_recipient));
-			} else {
-				zval reply;
-				ZVAL_STR(&reply, strpprintf(0, "%d %s", code, ZSTR_VAL(text)));
-				zend_symtable_update(Z_ARRVAL(t->outcome->rejected), t->current_recipient, &reply);
-			}
-			zend_string_release(t->current_recipient);
-			t->current_recipient = NULL;
-		}
-		break;
-	case PHP_SMTP_PHASE_DATA:
-		if (code == 354) {
-			t->phase = PHP_SMTP_PHASE_BODY;
-		}
-		break;
-	case PHP_SMTP_PHASE_BODY:
-		if (t->outcome->response) {
-			zend_string_release(t->outcome->response);
-		}
-		t->outcome->response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
-		break;
-	default:
-		break;
+	if (t->phase == PHP_SMTP_PHASE_STARTTLS && code == 220) {
+		t->tls_active = true;
 	}
 }
 
 /* Decides, at the end of an EHLO reply on the connection that will carry the
  * message, whether going on is safe. */
-static bool ehlo_allows_sending(php_smtp_transfer *t)
+static bool ehlo_allows_sending(php_smtp_setup *t)
 {
 	const php_smtp_config *c = t->config;
 	bool final_ehlo = t->tls_active || c->encryption == PHP_SMTP_ENCRYPTION_NONE;
@@ -315,16 +262,12 @@ static bool ehlo_allows_sending(php_smtp_transfer *t)
 		                     c->encryption == PHP_SMTP_ENCRYPTION_STARTTLS ? " after STARTTLS" : ""));
 		return false;
 	}
-	if (t->envelope && t->envelope->needs_smtputf8 && !t->offers_smtputf8) {
-		stop_with(t, PHP_SMTP_FAILURE_SERVER, 0, php_smtp_no_smtputf8_message(c));
-		return false;
-	}
 	return true;
 }
 
 static size_t header_callback(char *data, size_t size, size_t nitems, void *userp)
 {
-	php_smtp_transfer *t = userp;
+	php_smtp_setup *t = userp;
 	size_t total = size * nitems;
 
 	if (t->stop) {
@@ -378,29 +321,6 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 	return t->stop ? 0 : total;
 }
 
-static size_t read_callback(char *buffer, size_t size, size_t nitems, void *userp)
-{
-	php_smtp_transfer *t = userp;
-	if (t->stop) {
-		return CURL_READFUNC_ABORT;
-	}
-	const smtp_source *source = t->envelope->source;
-	ssize_t n = smtp_source_read(source, buffer, size * nitems);
-	if (n < 0) {
-		const char *why = smtp_source_error(source);
-		stop_with(t, PHP_SMTP_FAILURE_LOCAL, 0,
-		          strpprintf(0, "Reading the message failed, nothing was sent: %s", why && *why ? why : "read error"));
-		return CURL_READFUNC_ABORT;
-	}
-	return (size_t)n;
-}
-
-zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c)
-{
-	return strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT " does not offer SMTPUTF8",
-	                  ZSTR_VAL(c->host), c->port);
-}
-
 /* ---- setup ---- */
 
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
@@ -415,13 +335,9 @@ CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
 	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, sockets);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_BUFFER_SIZE);
 	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, debug_callback);
 	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_callback);
-	curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_callback);
-	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
 	curl_easy_setopt(easy, CURLOPT_SASL_IR, 1L);
 	curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -458,9 +374,8 @@ static zend_string *build_url(const php_smtp_config *c)
 	                  c->port, c->helo ? ZSTR_VAL(c->helo) : "localhost");
 }
 
-/* What every session shares: where, how secure, who, and the clocks.
- * size is the message's size (-1 unknown, or a connection only). */
-static void session_options(php_smtp_transfer *t, CURL *easy, const php_smtp_config *c, curl_off_t size)
+/* Where, how secure, who, and the clocks. */
+static void session_options(php_smtp_setup *t, CURL *easy, const php_smtp_config *c)
 {
 	t->url = build_url(c);
 	curl_easy_setopt(easy, CURLOPT_URL, ZSTR_VAL(t->url));
@@ -491,102 +406,61 @@ static void session_options(php_smtp_transfer *t, CURL *easy, const php_smtp_con
 		}
 	}
 
-	/* Three clocks: connecting, each reply, and the whole transaction (which
-	 * grows with the message, so a large attachment on a slow line is not cut
-	 * off while a server that trickles or stalls is). */
+	/* Three clocks: connecting, each reply, and the whole set-up (greeting,
+	 * EHLO, STARTTLS, EHLO, AUTH: a server that trickles is cut off too). */
 	long timeout_ms = (long)ceil(c->timeout * 1000);
 	long reply_seconds = (long)ceil(c->timeout);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, reply_seconds < 1 ? 1L : reply_seconds);
-	long whole_ms = timeout_ms * 4;
-	if (size > 0) {
-		whole_ms += (long)(size / 64); /* one second per 64 KB */
-	} else {
-		whole_ms += timeout_ms * 6;
-	}
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, whole_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms * 6);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, reply_seconds < 1 ? 1L : reply_seconds);
 }
 
-static void transfer_init(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *c,
-                          const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
+static void transfer_init(php_smtp_setup *t, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *c,
+                          php_smtp_outcome *outcome)
 {
 	memset(t, 0, sizeof(*t));
 	t->easy = easy;
 	t->sockets = sockets;
 	t->config = c;
-	t->envelope = envelope;
 	t->outcome = outcome;
 	t->phase = PHP_SMTP_PHASE_CONNECT;
 	t->tls_active = c->encryption == PHP_SMTP_ENCRYPTION_TLS;
 }
 
-zend_result php_smtp_transfer_begin(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
-                                    const php_smtp_config *c, const php_smtp_envelope *envelope,
-                                    php_smtp_outcome *outcome)
-{
-	transfer_init(t, easy, sockets, c, envelope, outcome);
-	for (size_t i = 0; i < envelope->recipient_count; i++) {
-		struct curl_slist *next = curl_slist_append(t->recipients, ZSTR_VAL(envelope->recipients[i]));
-		if (!next) {
-			curl_slist_free_all(t->recipients);
-			t->recipients = NULL;
-			return FAILURE;
-		}
-		t->recipients = next;
-	}
-	session_options(t, easy, c, envelope->size);
-	curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 0L);
-	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ZSTR_VAL(envelope->from));
-	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->recipients);
-	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, envelope->size);
-	curl_easy_setopt(easy, CURLOPT_READDATA, t);
-	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, c->keepalive ? 0L : 1L);
-	return SUCCESS;
-}
-
-void php_smtp_transfer_begin_connect(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+void php_smtp_setup_begin(php_smtp_setup *t, CURL *easy, php_smtp_sockets *sockets,
                                      const php_smtp_config *c, php_smtp_outcome *outcome)
 {
-	transfer_init(t, easy, sockets, c, NULL, outcome);
-	t->connect_only = true;
-	session_options(t, easy, c, -1);
+	transfer_init(t, easy, sockets, c, outcome);
+	session_options(t, easy, c);
 	curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
 	/* the connection is ours to use after libcurl is done with it */
 	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 0L);
 	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
 }
 
-void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
+void php_smtp_setup_end(php_smtp_setup *t, CURLcode rc)
 {
 	php_smtp_outcome *o = t->outcome;
-	size_t accepted = zend_hash_num_elements(Z_ARRVAL(o->accepted));
 
 	if (t->stop) {
 		o->ok = false;
 		o->failure = t->stop_failure;
 		memset(&t->stop_failure, 0, sizeof(t->stop_failure));
-	} else if (rc == CURLE_OK && t->connect_only) {
+	} else if (rc == CURLE_OK) {
 		o->ok = true; /* a session ready for MAIL FROM: the caller goes on */
-	} else if (rc == CURLE_OK && accepted > 0) {
-		o->ok = true;
-		if (!o->response) {
-			o->response = t->last_reply ? strpprintf(0, "%d %s", t->last_code, ZSTR_VAL(t->last_reply))
-			                            : ZSTR_EMPTY_ALLOC();
-		}
 	} else {
 		/* A refusal explains a failure better than whatever followed it (QUIT). */
 		bool refused = t->refusal_code != 0;
 		zend_string *reply = refused ? t->refusal : t->last_reply;
 		php_smtp_observation seen = {
-		    .curl_code = rc == CURLE_OK ? CURLE_SEND_ERROR : rc,
+		    .curl_code = rc,
 		    .curl_error = t->curl_error,
 		    .phase = refused ? t->refusal_phase : t->phase,
 		    .reply_code = refused ? t->refusal_code : t->last_code,
 		    .reply = reply ? ZSTR_VAL(reply) : NULL,
 		    .enhanced = refused ? t->refusal_enhanced : t->last_enhanced,
-		    .all_recipients_rejected = accepted == 0 && zend_hash_num_elements(Z_ARRVAL(o->rejected)) > 0,
 		    .host = ZSTR_VAL(t->config->host),
 		    .port = (long)t->config->port,
 		};
@@ -594,11 +468,8 @@ void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
 		php_smtp_failure_classify(&seen, &o->failure);
 	}
 
-	/* libcurl keeps pointers to these until told otherwise */
-	curl_easy_setopt(t->easy, CURLOPT_MAIL_RCPT, NULL);
+	/* libcurl keeps a pointer to this until told otherwise */
 	curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(t->recipients);
-	t->recipients = NULL;
 	if (t->url) {
 		zend_string_release(t->url);
 		t->url = NULL;
@@ -607,96 +478,10 @@ void php_smtp_transfer_end(php_smtp_transfer *t, CURLcode rc)
 		zend_string_release(t->last_reply);
 		t->last_reply = NULL;
 	}
-	if (t->current_recipient) {
-		zend_string_release(t->current_recipient);
-		t->current_recipient = NULL;
-	}
 	if (t->refusal) {
 		zend_string_release(t->refusal);
 		t->refusal = NULL;
 	}
 	smart_str_free(&t->reply);
 	php_smtp_failure_dtor(&t->stop_failure);
-}
-
-bool php_smtp_transfer_should_retry(const php_smtp_transfer *t, CURLcode rc)
-{
-	if (rc == CURLE_OK || t->stop) {
-		return false;
-	}
-	long new_connections = -1;
-	curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &new_connections);
-	if (new_connections != 0) {
-		return false; /* the connection was fresh: the failure is real */
-	}
-	/* On a reused connection: nothing answered at all, or the server said
-	 * goodbye (421) to our first command. No message was accepted either way. */
-	return t->replies == 0 || t->first_reply_code == 421;
-}
-
-/* libcurl checks the per-reply timeout only when it runs, and a plain
- * curl_easy_perform() may sleep a whole second between runs: a 1 s timeout
- * could take 2. Driving the handle through a multi with a short poll keeps
- * every timeout within a tenth of a second. */
-#define POLL_SLICE_MS 100
-
-CURLcode php_smtp_transport_run(CURLM *multi, CURL *easy)
-{
-	if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
-		return CURLE_FAILED_INIT;
-	}
-	CURLcode rc = CURLE_OK;
-	bool done = false;
-	while (!done) {
-		int running = 0;
-		if (curl_multi_perform(multi, &running) != CURLM_OK) {
-			rc = CURLE_FAILED_INIT;
-			break;
-		}
-		CURLMsg *msg;
-		int queued;
-		while ((msg = curl_multi_info_read(multi, &queued)) != NULL) {
-			if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
-				rc = msg->data.result;
-				done = true;
-			}
-		}
-		if (!done) {
-			curl_multi_poll(multi, NULL, 0, POLL_SLICE_MS, NULL);
-		}
-	}
-	curl_multi_remove_handle(multi, easy);
-	return rc;
-}
-
-void php_smtp_transport_send(CURLM *multi, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
-                             const php_smtp_envelope *envelope, php_smtp_outcome *outcome)
-{
-	for (int attempt = 0; attempt < 2; attempt++) {
-		php_smtp_transfer transfer;
-		if (php_smtp_transfer_begin(&transfer, easy, sockets, config, envelope, outcome) == FAILURE) {
-			outcome->ok = false;
-			outcome->failure.kind = PHP_SMTP_FAILURE_LOCAL;
-			outcome->failure.message = zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0);
-			return;
-		}
-		curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, attempt ? 1L : 0L);
-		CURLcode rc = php_smtp_transport_run(multi, easy);
-		bool retry = attempt == 0 && php_smtp_transfer_should_retry(&transfer, rc) &&
-		             smtp_source_rewind(envelope->source) == 0;
-		if (!retry) {
-			php_smtp_transfer_end(&transfer, rc);
-			return;
-		}
-		/* Start the outcome again; keep the transcript, it tells the story. */
-		transcript_add(&transfer, "* ", "kept-alive connection was closed by the server; reconnecting",
-		               sizeof("kept-alive connection was closed by the server; reconnecting") - 1);
-		php_smtp_transfer_end(&transfer, rc);
-		zval transcript;
-		ZVAL_COPY(&transcript, &outcome->transcript);
-		php_smtp_outcome_dtor(outcome);
-		php_smtp_outcome_init(outcome);
-		zval_ptr_dtor(&outcome->transcript);
-		ZVAL_COPY_VALUE(&outcome->transcript, &transcript);
-	}
 }

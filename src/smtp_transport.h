@@ -1,12 +1,13 @@
 /*
- * The transport: one SMTP transaction over a libcurl easy handle that keeps
- * its connection between transactions.
+ * The transport's first half: opening an SMTP session with libcurl.
  *
- * libcurl speaks the protocol; this file watches it. A debug callback records
- * the transcript (credentials redacted as they pass), a header callback reads
- * every reply line, so that we know which recipient each reply belongs to,
- * whether the server offered AUTH, and the final reply to the message, and
- * can stop libcurl before MAIL FROM when sending on would be unsafe.
+ * libcurl connects, reads the greeting, says EHLO, STARTTLS and EHLO again,
+ * and authenticates (CURLOPT_CONNECT_ONLY), then hands the connection over:
+ * the mail transactions are smtp_pipeline.c's. This file watches the set-up.
+ * A debug callback records the transcript (credentials redacted as they
+ * pass); a header callback reads every reply line, so that we know what the
+ * server offers (AUTH, PIPELINING, SIZE, SMTPUTF8) and can stop libcurl
+ * before a session goes on without the authentication the user asked for.
  */
 #ifndef PHP_SMTP_TRANSPORT_H
 #define PHP_SMTP_TRANSPORT_H
@@ -48,37 +49,26 @@ typedef struct {
 	int count;
 } php_smtp_sockets;
 
-/* Before closing: the QUIT libcurl says next still goes out, but its reply
- * is not waited for (nothing follows it, and a stalled server would hold
- * PHP for a whole timeout). */
-void php_smtp_sockets_stop_reading(php_smtp_sockets *sockets);
-
-/* One transaction's state while libcurl runs it. */
-typedef struct php_smtp_transfer {
+/* One session set-up's state while libcurl runs it. */
+typedef struct php_smtp_setup {
 	CURL *easy;
 	php_smtp_sockets *sockets;
 	const php_smtp_config *config;
-	const php_smtp_envelope *envelope;
 	php_smtp_outcome *outcome;
 
-	struct curl_slist *recipients;
 	zend_string *url;
 	char curl_error[CURL_ERROR_SIZE];
 
 	php_smtp_phase phase;
 	bool tls_active;
-	bool connect_only;     /* set up a session only: MAIL FROM onwards is the caller's */
 	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size; /* from the latest EHLO reply */
 	smtp_redactor redactor;
-	int replies;           /* complete replies seen in this transaction */
-	int first_reply_code;  /* the first of them (a reused connection's first answer) */
 
 	smart_str reply;       /* the reply being read, lines joined by "\n" */
 	int reply_lines;       /* lines of it so far */
 	int last_code;         /* the last complete reply */
 	char last_enhanced[16];
 	zend_string *last_reply;
-	zend_string *current_recipient;
 
 	/* the last refusal (4xx/5xx) and where it came: what a failure reports,
 	 * even when libcurl says QUIT afterwards */
@@ -87,47 +77,31 @@ typedef struct php_smtp_transfer {
 	zend_string *refusal;
 	php_smtp_phase refusal_phase;
 
-	bool stop;             /* a callback decided the transaction must end now */
+	bool stop;             /* a callback decided the set-up must end now */
 	php_smtp_failure stop_failure;
-} php_smtp_transfer;
+} php_smtp_setup;
 
-/* Makes an easy handle with the options every transaction shares. malloc'd by libcurl. */
+/* Makes an easy handle with the options every session shares. malloc'd by libcurl. */
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets);
-
-/* Sets up transfer to send envelope over easy with config. outcome must stay
- * valid until php_smtp_transfer_end(). */
-zend_result php_smtp_transfer_begin(php_smtp_transfer *transfer, CURL *easy, php_smtp_sockets *sockets,
-                                    const php_smtp_config *config, const php_smtp_envelope *envelope,
-                                    php_smtp_outcome *outcome);
 
 /* Sets up transfer to open a session over easy (connect, EHLO, STARTTLS,
  * AUTH: CURLOPT_CONNECT_ONLY) and stop there; the caller then speaks the mail
  * transaction itself over curl_easy_send/recv (smtp_pipeline.c). Its end()
  * reports ok when the session is ready. */
-void php_smtp_transfer_begin_connect(php_smtp_transfer *t, CURL *easy, php_smtp_sockets *sockets,
+void php_smtp_setup_begin(php_smtp_setup *t, CURL *easy, php_smtp_sockets *sockets,
                                      const php_smtp_config *c, php_smtp_outcome *outcome);
 
-/* Records how the transaction ended (libcurl's result) in the outcome, and
- * releases what begin() made. */
-void php_smtp_transfer_end(php_smtp_transfer *transfer, CURLcode rc);
-
-/* True when a failed transaction should be run once more on a new connection:
- * a kept-alive connection turned out to be closed before the server answered
- * anything about this message. */
-bool php_smtp_transfer_should_retry(const php_smtp_transfer *transfer, CURLcode rc);
-
-/* Runs easy's transfer to the end inside multi (blocking). */
-CURLcode php_smtp_transport_run(CURLM *multi, CURL *easy);
-
-/* Sends one message over easy (blocking), retrying once on a stale
- * kept-alive connection. */
-void php_smtp_transport_send(CURLM *multi, CURL *easy, php_smtp_sockets *sockets, const php_smtp_config *config,
-                             const php_smtp_envelope *envelope, php_smtp_outcome *outcome);
+/* Records how the set-up ended (libcurl's result) in the outcome (ok: the
+ * session is ready), and releases what begin_connect() made. */
+void php_smtp_setup_end(php_smtp_setup *transfer, CURLcode rc);
 
 /* Adds a line to transcript (the password masked, whatever carried it) and
  * hands it to config's debug callable. Returns false when that threw. */
 bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, const char *prefix, const char *text,
                              size_t len);
+
+/* Appends the lines (a list) of from to to. */
+void php_smtp_lines_append(zval *to, zval *from);
 
 /* "An address has a non-ASCII local part, and host:port does not offer SMTPUTF8" */
 zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c);
