@@ -28,8 +28,9 @@ declare -A sources=(
 	[mime]="mime.c encode.c source.c"
 	[spool]="spool_file.c"
 	[dkim_canon]="dkim.c encode.c source.c|$(pkg-config --libs libcrypto)"
+	[stuffing]="stuffing.c"
 )
-order=(reply redact crlf_source address base64 qp header mime spool dkim_canon)
+order=(reply redact crlf_source address base64 qp header mime spool dkim_canon stuffing)
 [ -n "${FUZZ_TARGETS:-}" ] && read -r -a order <<<"$FUZZ_TARGETS"
 
 cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
