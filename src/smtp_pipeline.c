@@ -13,6 +13,8 @@
 #define IN_CAPACITY (16 * 1024)
 #define REPLY_MAX_BYTES 8192
 #define POLL_SLICE_MS 100
+/* sessions a job may be started on (see session_fail) */
+#define MAX_TRIES 8
 
 typedef enum {
 	SESSION_CLOSED,     /* no connection */
@@ -724,9 +726,12 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
 /* The connection is gone (or must go). A job whose message went out, even in
  * part, fails: it may or may not have arrived, and a second copy is worse than
  * a clear error. A job that had not sent its message yet, on a connection that
- * had carried messages before (kept alive, so perhaps closed by the server in
- * between), waits for another session, once. On a fresh connection the
- * failure is the answer. */
+ * had carried a message before it (kept alive and perhaps closed in between,
+ * or a server that hangs up after each message while the next envelope was
+ * already on its way), waits for another session. On a fresh connection the
+ * failure is the answer, so a job is tried at most once more than it was
+ * pipelined behind another message that ended its connection: each such retry
+ * follows another message's end, and MAX_TRIES bounds the rest. */
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why)
 {
 	php_smtp_job *jobs[2] = {s->jobs[0], s->jobs[1]};
@@ -745,7 +750,7 @@ static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, co
 	/* the newest first, so that a retried job keeps its place at the front */
 	for (int i = count - 1; i >= 0; i--) {
 		php_smtp_job *job = jobs[i];
-		bool retry = !job->body_started && job->reused_connection && job->tries < 2 &&
+		bool retry = !job->body_started && job->reused_connection && job->tries < MAX_TRIES &&
 		             smtp_source_rewind(job->envelope->source) == 0;
 		if (retry) {
 			static const char line[] = "kept-alive connection was closed by the server; reconnecting";

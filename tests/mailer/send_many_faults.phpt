@@ -34,9 +34,9 @@ function arrived(SmtpTestServer $srv, int $expect): void
 
 echo "-- the server hangs up after every message: the next ones go on new sessions\n";
 $srv = SmtpTestServer::start(['fault' => ['close_after_message' => true]]);
-$results = (new Smtp\Mailer($srv->config()))->sendMany(batch(6, 'close'), concurrency: 2);
-show($results);
-arrived($srv, 6);
+$results = (new Smtp\Mailer($srv->config()))->sendMany(batch(10, 'close'), concurrency: 3);
+echo "  receipts: ", count(array_filter($results, fn($r) => $r instanceof Smtp\Receipt)), " of 10\n";
+arrived($srv, 10);
 
 echo "-- the first session hangs up in the middle of DATA\n";
 $srv = SmtpTestServer::start(['fault' => ['disconnect_in_data' => 20, 'sessions' => 1]]);
@@ -107,13 +107,8 @@ echo "  the mailer still works: ", get_class($mailer->sendMany(batch(1, 'again')
 ?>
 --EXPECTF--
 -- the server hangs up after every message: the next ones go on new sessions
-  0: Receipt
-  1: Receipt
-  2: Receipt
-  3: Receipt
-  4: Receipt
-  5: Receipt
-  arrived: 6, duplicates: 0
+  receipts: 10 of 10
+  arrived: 10, duplicates: 0
 -- the first session hangs up in the middle of DATA
   0: Smtp\ConnectionException code=0 temporary=true
   1: Receipt
