@@ -11,7 +11,6 @@
 #define OUT_CAPACITY (128 * 1024)
 #define BODY_CHUNK (32 * 1024)
 #define IN_CAPACITY (16 * 1024)
-#define REPLY_MAX_BYTES 8192
 #define POLL_SLICE_MS 100
 /* sessions a job may be started on (see session_fail) */
 #define MAX_TRIES 8
@@ -57,9 +56,7 @@ struct php_smtp_session {
 
 	char in[IN_CAPACITY];
 	size_t in_len;
-	smart_str reply; /* the reply being read, lines joined by "\n" */
-	int reply_code;
-	int reply_lines;
+	php_smtp_reply_reader reply;
 
 	double deadline; /* when the server has taken too long */
 };
@@ -223,9 +220,7 @@ static void session_reset_io(php_smtp_session *s)
 {
 	s->out_len = s->out_sent = 0;
 	s->in_len = 0;
-	smart_str_free(&s->reply);
-	s->reply_code = 0;
-	s->reply_lines = 0;
+	php_smtp_reply_reader_free(&s->reply);
 	s->expect_head = s->expect_len = 0;
 	s->needs_rset = false;
 }
@@ -668,23 +663,12 @@ static void session_parse(pipeline_run *run, php_smtp_session *s)
 		note(run, reply_transcript(s), "S: ", start, len);
 
 		smtp_reply_line line;
-		bool first = s->reply_lines == 0;
-		if (smtp_reply_parse_line(start, len, &line) != 0 || (!first && line.code != s->reply_code)) {
+		if (smtp_reply_parse_line(start, len, &line) != 0 || !php_smtp_reply_add(&s->reply, &line)) {
 			session_fail(run, s, CURLE_WEIRD_SERVER_REPLY, "the server sent a line that is not an SMTP reply");
 			return;
 		}
-		s->reply_code = line.code;
-		size_t kept = s->reply.s ? ZSTR_LEN(s->reply.s) : 0;
-		if (kept + line.text_len + 1 < REPLY_MAX_BYTES) {
-			if (!first) {
-				smart_str_appendc(&s->reply, '\n');
-			}
-			smart_str_appendl(&s->reply, line.text, line.text_len);
-		}
-		s->reply_lines++;
 		if (line.last) {
-			zend_string *text = smart_str_extract(&s->reply);
-			s->reply_lines = 0;
+			zend_string *text = php_smtp_reply_take(&s->reply);
 			/* each reply has the timeout to arrive whole: a server that
 			 * trickles bytes cannot stretch it */
 			s->deadline = now_seconds() + run->config->timeout;
@@ -1018,7 +1002,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 			php_smtp_outcome_dtor(&s->setup_outcome);
 		}
 		zval_ptr_dtor(&s->carry);
-		smart_str_free(&s->reply);
+		php_smtp_reply_reader_free(&s->reply);
 		if (s->expect) {
 			efree(s->expect);
 		}

@@ -217,10 +217,42 @@ static int debug_callback(CURL *easy, curl_infotype type, char *data, size_t siz
 	return 0;
 }
 
+/* ---- replies ---- */
+
+bool php_smtp_reply_add(php_smtp_reply_reader *r, const smtp_reply_line *line)
+{
+	bool first = r->lines == 0;
+	if (!first && line->code != r->code) {
+		return false;
+	}
+	r->code = line->code;
+	size_t kept = r->text.s ? ZSTR_LEN(r->text.s) : 0;
+	if (kept + line->text_len + 1 < REPLY_MAX_BYTES) {
+		if (!first) {
+			smart_str_appendc(&r->text, '\n');
+		}
+		smart_str_appendl(&r->text, line->text, line->text_len);
+	}
+	r->lines++;
+	return true;
+}
+
+zend_string *php_smtp_reply_take(php_smtp_reply_reader *r)
+{
+	r->lines = 0;
+	return smart_str_extract(&r->text);
+}
+
+void php_smtp_reply_reader_free(php_smtp_reply_reader *r)
+{
+	smart_str_free(&r->text);
+	r->lines = 0;
+}
+
 /* A complete reply arrived: act on it. */
 static void reply_complete(php_smtp_setup *t, int code)
 {
-	zend_string *text = smart_str_extract(&t->reply);
+	zend_string *text = php_smtp_reply_take(&t->reply);
 
 	t->last_code = code;
 	if (t->last_reply) {
@@ -285,7 +317,7 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 		return total;
 	}
 
-	bool first_line = t->reply_lines == 0;
+	bool first_line = t->reply.lines == 0;
 	if (t->phase == PHP_SMTP_PHASE_EHLO || t->phase == PHP_SMTP_PHASE_HELO) {
 		/* the first line greets; the rest list what the server offers */
 		if (first_line) {
@@ -300,19 +332,11 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
 		}
 	}
-	size_t kept = t->reply.s ? ZSTR_LEN(t->reply.s) : 0;
-	if (kept + line.text_len + 1 < REPLY_MAX_BYTES) {
-		if (!first_line) {
-			smart_str_appendc(&t->reply, '\n');
-		}
-		smart_str_appendl(&t->reply, line.text, line.text_len);
-	}
-	t->reply_lines++;
+	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */
 
 	if (line.last) {
 		php_smtp_phase phase = t->phase;
 		reply_complete(t, line.code);
-		t->reply_lines = 0;
 		if ((phase == PHP_SMTP_PHASE_EHLO || phase == PHP_SMTP_PHASE_HELO) && line.code == 250 &&
 		    !ehlo_allows_sending(t)) {
 			return 0;
@@ -482,6 +506,6 @@ void php_smtp_setup_end(php_smtp_setup *t, CURLcode rc)
 		zend_string_release(t->refusal);
 		t->refusal = NULL;
 	}
-	smart_str_free(&t->reply);
+	php_smtp_reply_reader_free(&t->reply);
 	php_smtp_failure_dtor(&t->stop_failure);
 }

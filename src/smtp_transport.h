@@ -20,6 +20,7 @@
 #include "smtp_errors.h"
 #include "lib/source.h"
 #include "lib/redact.h"
+#include "lib/reply.h"
 
 /* What to send: the envelope and the bytes. */
 typedef struct {
@@ -49,6 +50,23 @@ typedef struct {
 	int count;
 } php_smtp_sockets;
 
+/* A reply being read line by line (RFC 5321 4.2.1): its lines' texts joined
+ * by "\n", at most REPLY_MAX_BYTES of them kept. */
+typedef struct {
+	smart_str text;
+	int lines; /* so far */
+	int code;  /* of the first line */
+} php_smtp_reply_reader;
+
+/* Adds a parsed line. False when it cannot belong to the reply being read
+ * (its code differs from the first line's): the server is not speaking SMTP. */
+bool php_smtp_reply_add(php_smtp_reply_reader *reader, const smtp_reply_line *line);
+
+/* The text, once the last line was added (the caller owns it); the reader starts over. */
+zend_string *php_smtp_reply_take(php_smtp_reply_reader *reader);
+
+void php_smtp_reply_reader_free(php_smtp_reply_reader *reader);
+
 /* One session set-up's state while libcurl runs it. */
 typedef struct php_smtp_setup {
 	CURL *easy;
@@ -64,8 +82,7 @@ typedef struct php_smtp_setup {
 	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size; /* from the latest EHLO reply */
 	smtp_redactor redactor;
 
-	smart_str reply;       /* the reply being read, lines joined by "\n" */
-	int reply_lines;       /* lines of it so far */
+	php_smtp_reply_reader reply; /* the reply being read */
 	int last_code;         /* the last complete reply */
 	char last_enhanced[16];
 	zend_string *last_reply;
