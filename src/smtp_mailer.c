@@ -340,6 +340,17 @@ static php_smtp_job *batch_next(void *ctx)
 			efree(item);
 			continue;
 		}
+		/* deferred: queued now (a queued Receipt in its slot), sent at the end
+		 * of the request, as with send() */
+		if (mailer->config.deferred) {
+			zval_ptr_dtor(item->result);
+			ZVAL_NULL(item->result);
+			if (php_smtp_spool_defer(&mailer->std, &item->envelope, item->result)) {
+				php_smtp_outgoing_release(&item->out);
+				efree(item);
+				continue;
+			}
+		}
 		php_smtp_outcome_init(&item->job.outcome);
 		if (!dkim_wrap_envelope(mailer, &item->envelope, &item->wrap, &item->job.outcome)) {
 			batch_store_outcome(mailer, item);
