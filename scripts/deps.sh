@@ -2,11 +2,13 @@
 # Installs the Debian packages php-smtp needs, only when some are missing.
 #   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
-#       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source).
+#       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
+#       for the deferred-sending test under FastCGI.
 set -euo pipefail
 
 core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl-dev libidn2-dev
-	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer curl valgrind)
+	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer curl valgrind
+	php-fpm libfcgi-bin)
 # npm only when no npm is on PATH: NodeSource's nodejs ships its own npm and conflicts with Debian's.
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
 	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
