@@ -140,6 +140,13 @@ final class QueueTest extends NativeSmtpTestCase {
 		$this->assertSame( $this->spool()->messages()[0]['id'], $rows[0]['spool_id'] );
 		$this->assertNotSame( '', $rows[0]['error'], 'the log says why' );
 
+		// Site Health says that something waits, how long and why.
+		delete_option( 'native_smtp_last_send' );
+		$health = Native_SMTP_Site_Health::run();
+		$this->assertSame( 'recommended', $health['status'] );
+		$this->assertStringContainsString( '1 email is waiting in the queue', $health['description'] );
+		$this->assertStringContainsString( esc_html( $this->spool()->messages()[0]['last_error'] ), $health['description'] );
+
 		// The folder is private and guarded.
 		$this->assertSame( '700', substr( sprintf( '%o', fileperms( $this->spool_dir ) ), -3 ) );
 		$this->assertFileExists( $this->spool_dir . '/index.php' );
@@ -172,6 +179,7 @@ final class QueueTest extends NativeSmtpTestCase {
 		$this->assertCount( 1, $rows, 'one row follows the message' );
 		$this->assertSame( 'sent', $rows[0]['status'] );
 		$this->assertSame( '', $rows[0]['error'] );
+		$this->assertSame( 'good', Native_SMTP_Site_Health::run()['status'], 'nothing waits any more' );
 
 		do_action( Native_SMTP_Queue::CRON_HOOK );
 		$this->assertCount( 1, $this->relayed(), 'nothing sent twice' );

@@ -1,6 +1,6 @@
 <?php
 /**
- * Site Health test: extension loaded, settings complete, last send ok.
+ * Site Health test: extension loaded, settings complete, last send ok, nothing left waiting in the queue.
  *
  * @package Native_SMTP
  */
@@ -83,6 +83,32 @@ class Native_SMTP_Site_Health {
 			return $result;
 		}
 
+		$waiting = self::queue_waiting();
+		if ( $waiting ) {
+			$result['status']      = 'recommended';
+			$result['label']       = __( 'Emails are waiting in the queue', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html(
+				sprintf(
+					/* translators: 1: number of emails, 2: date and time, 3: the SMTP server's last error */
+					_n(
+						'%1$d email is waiting in the queue: the SMTP server could not take it yet. WordPress tries again every minute. It has waited since %2$s; the last error: %3$s',
+						'%1$d emails are waiting in the queue: the SMTP server could not take them yet. WordPress tries again every minute. The oldest has waited since %2$s; its last error: %3$s',
+						$waiting['count'],
+						'native-smtp'
+					),
+					$waiting['count'],
+					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $waiting['since'] ),
+					$waiting['error']
+				)
+			) . '</p>';
+			$result['actions']    .= sprintf(
+				'<p><a href="%s">%s</a></p>',
+				esc_url( admin_url( 'options-general.php?page=native-smtp&tab=log' ) ),
+				esc_html__( 'Email log', 'native-smtp' )
+			);
+			return $result;
+		}
+
 		$result['description'] = '<p>' . esc_html(
 			is_array( $last )
 				? sprintf(
@@ -93,5 +119,38 @@ class Native_SMTP_Site_Health {
 				: __( 'The smtp extension is loaded and the settings are complete. No email has been sent yet.', 'native-smtp' )
 		) . '</p>';
 		return $result;
+	}
+
+	/**
+	 * What waits in the queue: how many, and since when and why the oldest waits; null when nothing
+	 * does (or the queue is off).
+	 *
+	 * @return array{count: int, since: int, error: string}|null
+	 */
+	private static function queue_waiting() {
+		if ( ! Native_SMTP_Queue::enabled() ) {
+			return null;
+		}
+		$spool = Native_SMTP_Queue::spool();
+		if ( ! $spool ) {
+			return null;
+		}
+		$messages = $spool->messages();
+		if ( ! $messages ) {
+			return null;
+		}
+		$oldest = null;
+		foreach ( $messages as $message ) {
+			if ( null === $oldest || (int) $message['queued_at'] < (int) $oldest['queued_at'] ) {
+				$oldest = $message;
+			}
+		}
+		$since = (int) $oldest['queued_at'];
+		$error = (string) $oldest['last_error'];
+		return array(
+			'count' => count( $messages ),
+			'since' => $since,
+			'error' => $error,
+		);
 	}
 }
