@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks over src/: clang-tidy (checks chosen in .clang-tidy, each
-# exclusion justified there), cppcheck, and a grep for banned C calls.
+# exclusion justified there), cppcheck, a grep for banned C calls, and a look
+# at the built smtp.so for functions of ours it calls but does not define.
 #   scripts/lint.sh
 # One check = one test; prints "N passed, N failed" and exits 1 on any failure.
 set -euo pipefail
@@ -41,6 +42,12 @@ report "cppcheck" "$cpp"
 banned='\b(strcpy|strcat|sprintf|vsprintf|atoi|atol|atoll|gets|strtok)[[:space:]]*\('
 hits=$(grep -nE "$banned" src/*.c src/*.h src/lib/*.c src/lib/*.h | grep -vE ':[0-9]+:[[:space:]]*(/?\*|//)' || true)
 report "banned C calls (strcpy strcat sprintf vsprintf atoi atol gets strtok)" "$hits"
+
+# 4. A shared object links with undefined symbols (PHP's come from the php
+#    binary at load time), so a definition of ours lost in an edit would only
+#    show as "undefined symbol" when that code first runs. None may be ours.
+missing=$(nm -D --undefined-only "$build/modules/smtp.so" | awk '{ print $NF }' | grep -E '^(php_smtp_|smtp_)' || true)
+report "no function of ours undefined in smtp.so" "$missing"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
