@@ -72,6 +72,14 @@ $results = (new Smtp\Mailer($srv->config()))->sendMany(batch(2, 'dot'), concurre
 show($results);
 arrived($srv, 1);
 
+echo "-- DATA answered 354 although every recipient was refused: only the final dot goes\n";
+$srv = SmtpTestServer::start(['fault' => ['reject_rcpt' => ['gone@y.test' => 550], 'reply' => ['DATA' => '354 go ahead anyway']]]);
+$lone = (new Smtp\Message())->from('shop@x.test')->to('gone@y.test')->subject('nobody')->text('never sent');
+$results = (new Smtp\Mailer($srv->config()))->sendMany([$lone], concurrency: 1);
+show($results);
+$sent = array_filter($results[0]->transcript, fn($l) => str_starts_with($l, 'C: '));
+echo "  after DATA: ", json_encode(array_slice(array_values($sent), -1)), "\n";
+
 echo "-- nobody listens\n";
 $port = SmtpTestServer::unusedPort();
 $start = microtime(true);
@@ -135,6 +143,9 @@ echo "  the mailer still works: ", get_class($mailer->sendMany(batch(1, 'again')
   0: Smtp\Exception code=451 temporary=true
   1: Receipt
   arrived: 1, duplicates: 0
+-- DATA answered 354 although every recipient was refused: only the final dot goes
+  0: Smtp\RecipientException code=550 temporary=false
+  after DATA: ["C: ."]
 -- nobody listens
   0: Smtp\ConnectionException code=0 temporary=true
   1: Smtp\ConnectionException code=0 temporary=true
