@@ -11,6 +11,8 @@
 #define OUT_CAPACITY (128 * 1024)
 #define BODY_CHUNK (32 * 1024)
 #define IN_CAPACITY (16 * 1024)
+/* one MAIL FROM or RCPT TO line: a 320-octet address, its parameters, CRLF */
+#define COMMAND_MAX 1100
 #define POLL_SLICE_MS 100
 /* sessions a job may be started on (see session_fail) */
 #define MAX_TRIES 8
@@ -335,7 +337,7 @@ static size_t total_commands(const php_smtp_job *job)
 static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job *job, size_t i)
 {
 	const php_smtp_envelope *e = job->envelope;
-	char line[1100];
+	char line[COMMAND_MAX];
 	int len;
 	if (i == 0) {
 		char size[40] = "";
@@ -370,7 +372,9 @@ static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why);
 
 /* Reading the message failed half-way: the server must not take what it has,
- * so the connection goes; nothing was delivered. */
+ * so the connection goes; nothing was delivered. The job is the only one in
+ * flight: its 354 came after the previous message's final reply (replies
+ * arrive in order). */
 static void job_unreadable(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
 {
 	const char *why = smtp_source_error(job->envelope->source);
@@ -403,8 +407,9 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 {
 	php_smtp_job *job;
 	while ((job = run->waiting) != NULL) {
-		/* the whole envelope must fit (it is written in one go) */
-		size_t need = 1100 * (total_commands(job) < 64 ? total_commands(job) : 64);
+		/* its first commands must fit behind what is already there (the rest
+		 * of a long recipient list follows once this is written) */
+		size_t need = COMMAND_MAX * (total_commands(job) < 64 ? total_commands(job) : 64);
 		if (!out_room(s, need) && s->out_len > 0) {
 			return false;
 		}
