@@ -17,7 +17,7 @@ foreach ([true, false] as $offered) {
 		printf("send: %s: %s\n", get_class($e), preg_replace('/:\d+ /', ':PORT ', $e->getMessage()));
 	}
 	$ascii = (new Smtp\Message())->from('shop@x.test')->to('ann@y.test')->subject('ascii')->text('x');
-	foreach ($mailer->sendMany([$utf8, $ascii]) as $r) {
+	foreach ($mailer->sendMany([$utf8, $ascii], concurrency: 1) as $r) { /* one session: a fixed order of arrival */
 		echo "  sendMany: ", $r instanceof Smtp\Receipt ? 'Receipt' : get_class($r), "\n";
 	}
 	$mailer->close();
