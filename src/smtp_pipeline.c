@@ -724,7 +724,7 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why)
 {
 	php_smtp_job *jobs[2] = {s->jobs[0], s->jobs[1]};
-	int count = s->job_count;
+	int count = s->job_count < 2 ? s->job_count : 2; /* never more than two in flight */
 	php_smtp_phase phase = PHP_SMTP_PHASE_OTHER;
 	if (s->expect_head < s->expect_len) {
 		static const php_smtp_phase phases[] = {PHP_SMTP_PHASE_MAIL, PHP_SMTP_PHASE_RCPT, PHP_SMTP_PHASE_DATA,
@@ -820,6 +820,25 @@ static bool session_busy(const php_smtp_session *s)
 	return s->job_count > 0 || s->out_sent < s->out_len || s->expect_head < s->expect_len;
 }
 
+typedef struct {
+	int ready, idle, busy, connecting;
+} session_counts;
+
+static session_counts count_sessions(const pipeline_run *run)
+{
+	session_counts n = {0, 0, 0, 0};
+	for (int i = 0; i < run->sessions; i++) {
+		const php_smtp_session *s = run->pipeline->sessions[i];
+		if (s->state == SESSION_READY) {
+			n.ready++;
+			n.busy += session_busy(s);
+			n.idle += !session_busy(s);
+		}
+		n.connecting += s->state == SESSION_CONNECTING;
+	}
+	return n;
+}
+
 void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
                            int sessions, php_smtp_job_feed *feed)
 {
@@ -847,51 +866,32 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 	struct pollfd fds[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	php_smtp_session *polled[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	while (!run.aborted) {
-		int ready = 0, connecting = 0, dead = 0, busy = 0, idle_ready = 0;
-		for (int i = 0; i < run.sessions; i++) {
-			php_smtp_session *s = pipeline->sessions[i];
-			ready += s->state == SESSION_READY;
-			connecting += s->state == SESSION_CONNECTING;
-			dead += s->state == SESSION_DEAD;
-			busy += s->state == SESSION_READY && session_busy(s);
-			idle_ready += s->state == SESSION_READY && !session_busy(s);
-		}
 		/* give every idle session a job, and open sessions for the jobs left */
-		waiting_fill(&run, idle_ready + run.sessions);
+		session_counts n = count_sessions(&run);
+		waiting_fill(&run, n.idle + run.sessions);
 		for (int i = 0; i < run.sessions && run.waiting; i++) {
 			php_smtp_session *s = pipeline->sessions[i];
 			if (s->state == SESSION_READY && !session_busy(s)) {
 				session_pump(&run, s);
 			}
 		}
-		int unserved = run.waiting_count - connecting;
+		int unserved = run.waiting_count - n.connecting;
 		for (int i = 0; i < run.sessions && unserved > 0; i++) {
 			php_smtp_session *s = pipeline->sessions[i];
 			if (s->state == SESSION_CLOSED) {
 				session_connect(&run, s);
 				unserved--;
-				connecting++;
 			}
-		}
-		busy = 0;
-		ready = 0;
-		connecting = 0;
-		dead = 0;
-		for (int i = 0; i < run.sessions; i++) {
-			php_smtp_session *s = pipeline->sessions[i];
-			busy += s->state == SESSION_READY && session_busy(s);
-			ready += s->state == SESSION_READY;
-			connecting += s->state == SESSION_CONNECTING;
-			dead += s->state == SESSION_DEAD;
 		}
 		if (run.aborted) {
 			break;
 		}
-		if (busy == 0 && run.waiting_count == 0 && run.feed_empty) {
+		n = count_sessions(&run);
+		if (n.busy == 0 && run.waiting_count == 0 && run.feed_empty) {
 			break; /* all sent */
 		}
-		if (busy == 0 && connecting == 0 && run.waiting_count > 0 && ready == 0) {
-			fail_everything_left(&run);
+		if (n.busy == 0 && n.ready == 0 && n.connecting == 0 && run.waiting_count > 0) {
+			fail_everything_left(&run); /* every session failed to open */
 			break;
 		}
 
@@ -916,7 +916,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 			polled[nfds++] = s;
 		}
 		int wait_ms = (int)((nearest - now) * 1000) + 1;
-		if (connecting > 0) {
+		if (n.connecting > 0) {
 			int running;
 			bool became_ready = false, still_connecting = false;
 			curl_multi_perform(pipeline->multi, &running);
