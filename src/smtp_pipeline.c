@@ -721,10 +721,31 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
  * failure is the answer, so a job is tried at most once more than it was
  * pipelined behind another message that ended its connection: each such retry
  * follows another message's end, and MAX_TRIES bounds the rest. */
+static void job_after_break(pipeline_run *run, php_smtp_job *job, CURLcode rc, const char *why, php_smtp_phase phase)
+{
+	bool retry = !job->body_started && job->reused_connection && job->tries < MAX_TRIES &&
+	             smtp_source_rewind(job->envelope->source) == 0;
+	if (retry) {
+		static const char line[] = "kept-alive connection was closed by the server; reconnecting";
+		note(run, &job->outcome.transcript, "* ", line, sizeof(line) - 1);
+		zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+		zend_hash_clean(Z_ARRVAL(job->outcome.rejected));
+		job_forget_refusal(job);
+		waiting_push_front(run, job);
+		return;
+	}
+	if (job->body_started && !job->body_aborted && job->refusal_code == 0) {
+		zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+	}
+	note(run, &job->outcome.transcript, "* ", why, strlen(why));
+	job_classify(run, job, rc, why, job->body_started ? PHP_SMTP_PHASE_BODY : phase);
+	job_done(run, job);
+}
+
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why)
 {
-	php_smtp_job *jobs[2] = {s->jobs[0], s->jobs[1]};
-	int count = s->job_count < 2 ? s->job_count : 2; /* never more than two in flight */
+	php_smtp_job *oldest = s->job_count > 0 ? s->jobs[0] : NULL;
+	php_smtp_job *newest = s->job_count > 1 ? s->jobs[1] : NULL;
 	php_smtp_phase phase = PHP_SMTP_PHASE_OTHER;
 	if (s->expect_head < s->expect_len) {
 		static const php_smtp_phase phases[] = {PHP_SMTP_PHASE_MAIL, PHP_SMTP_PHASE_RCPT, PHP_SMTP_PHASE_DATA,
@@ -737,27 +758,11 @@ static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, co
 	session_disconnect(run, s, false);
 
 	/* the newest first, so that a retried job keeps its place at the front */
-	for (int i = count - 1; i >= 0; i--) {
-		php_smtp_job *job = jobs[i];
-		bool retry = !job->body_started && job->reused_connection && job->tries < MAX_TRIES &&
-		             smtp_source_rewind(job->envelope->source) == 0;
-		if (retry) {
-			static const char line[] = "kept-alive connection was closed by the server; reconnecting";
-			note(run, &job->outcome.transcript, "* ", line, sizeof(line) - 1);
-			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
-			zend_hash_clean(Z_ARRVAL(job->outcome.rejected));
-			job_forget_refusal(job);
-			waiting_push_front(run, job);
-			continue;
-		}
-		if (job->body_started && !job->body_aborted && job->refusal_code == 0) {
-			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
-		}
-		char text[200];
-		snprintf(text, sizeof(text), "%s", why);
-		note(run, &job->outcome.transcript, "* ", text, strlen(text));
-		job_classify(run, job, rc, why, job->body_started ? PHP_SMTP_PHASE_BODY : phase);
-		job_done(run, job);
+	if (newest) {
+		job_after_break(run, newest, rc, why, phase);
+	}
+	if (oldest) {
+		job_after_break(run, oldest, rc, why, phase);
 	}
 }
 
