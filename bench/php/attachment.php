@@ -20,12 +20,7 @@ $name = 'data.bin';
 switch ($peer) {
 case 'ours':
 	$start = hrtime(true);
-	$message = (new Smtp\Message())
-		->from(BENCH_FROM, BENCH_FROM_NAME)
-		->to(BENCH_TO, BENCH_TO_NAME)
-		->subject(BENCH_SUBJECT)
-		->text(bench_body())
-		->attach($file, $name, 'application/octet-stream');
+	$message = bench_message()->attach($file, $name, 'application/octet-stream');
 	$mailer = new Smtp\Mailer(['host' => '127.0.0.1', 'port' => $port, 'encryption' => 'none']);
 	$mailer->send($message);
 	$mailer->close();
@@ -34,18 +29,7 @@ case 'ours':
 case 'phpmailer':
 	require PHPMAILER_AUTOLOAD;
 	$start = hrtime(true);
-	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
-	$mail->isSMTP();
-	$mail->Host = '127.0.0.1';
-	$mail->Port = $port;
-	$mail->SMTPAuth = false;
-	$mail->SMTPSecure = '';
-	$mail->SMTPAutoTLS = false;
-	$mail->CharSet = 'utf-8';
-	$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
-	$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
-	$mail->Subject = BENCH_SUBJECT;
-	$mail->Body = bench_body();
+	$mail = bench_phpmailer($port);
 	$mail->addAttachment($file, $name, PHPMailer\PHPMailer\PHPMailer::ENCODING_BASE64, 'application/octet-stream');
 	$mail->send();
 	break;

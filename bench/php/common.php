@@ -100,3 +100,35 @@ if (PHP_SAPI === 'cli' && realpath($_SERVER['SCRIPT_FILENAME'] ?? '') === __FILE
 	}
 	file_put_contents($path, bench_raw_message($mode === 'eml' ? "\n" : "\r\n"));
 }
+
+/** Our Message for the common text (attachments are the caller's). */
+function bench_message(): Smtp\Message
+{
+	return (new Smtp\Message())
+		->from(BENCH_FROM, BENCH_FROM_NAME)
+		->to(BENCH_TO, BENCH_TO_NAME)
+		->subject(BENCH_SUBJECT)
+		->text(bench_body());
+}
+
+/** PHPMailer over plaintext SMTP to 127.0.0.1:$port with the common text (PHPMAILER_AUTOLOAD loaded). */
+function bench_phpmailer(int $port, bool $keepAlive = false, bool $noDelay = false): PHPMailer\PHPMailer\PHPMailer
+{
+	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
+	$mail->isSMTP();
+	$mail->Host = '127.0.0.1';
+	$mail->Port = $port;
+	$mail->SMTPAuth = false;
+	$mail->SMTPSecure = '';
+	$mail->SMTPAutoTLS = false;
+	$mail->SMTPKeepAlive = $keepAlive;
+	$mail->CharSet = 'utf-8';
+	if ($noDelay) {
+		$mail->SMTPOptions = ['socket' => ['tcp_nodelay' => true]];
+	}
+	$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
+	$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
+	$mail->Subject = BENCH_SUBJECT;
+	$mail->Body = bench_body();
+	return $mail;
+}

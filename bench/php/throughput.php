@@ -38,39 +38,9 @@ function timed_loop(float $seconds, callable $sendOne): array
 	return [$sent, $elapsed];
 }
 
-function phpmailer_for(int $port, bool $noDelay): PHPMailer\PHPMailer\PHPMailer
-{
-	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
-	$mail->isSMTP();
-	$mail->Host = '127.0.0.1';
-	$mail->Port = $port;
-	$mail->SMTPAuth = false;
-	$mail->SMTPSecure = '';
-	$mail->SMTPAutoTLS = false;
-	$mail->SMTPKeepAlive = true;
-	$mail->CharSet = 'utf-8';
-	if ($noDelay) {
-		$mail->SMTPOptions = ['socket' => ['tcp_nodelay' => true]];
-	}
-	$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
-	$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
-	$mail->Subject = BENCH_SUBJECT;
-	$mail->Body = bench_body();
-	return $mail;
-}
-
 function ours_mailer(int $port): Smtp\Mailer
 {
 	return new Smtp\Mailer(['host' => '127.0.0.1', 'port' => $port, 'encryption' => 'none', 'keepalive' => true]);
-}
-
-function ours_message(): Smtp\Message
-{
-	return (new Smtp\Message())
-		->from(BENCH_FROM, BENCH_FROM_NAME)
-		->to(BENCH_TO, BENCH_TO_NAME)
-		->subject(BENCH_SUBJECT)
-		->text(bench_body());
 }
 
 switch ($peer) {
@@ -85,7 +55,7 @@ case 'ours-sendraw':
 	break;
 
 case 'ours-send':
-	$message = ours_message();
+	$message = bench_message();
 	[$sent, $elapsed] = timed_loop($seconds, function () use ($port, $message): int {
 		static $mailer;
 		$mailer ??= ours_mailer($port);
@@ -95,7 +65,7 @@ case 'ours-send':
 	break;
 
 case 'ours-sendmany':
-	$message = ours_message();
+	$message = bench_message();
 	$batch = array_fill(0, SEND_MANY_BATCH, $message);
 	[$sent, $elapsed] = timed_loop($seconds, function () use ($port, $batch, $concurrency): int {
 		static $mailer;
@@ -132,7 +102,7 @@ case 'phpmailer-nodelay':
 	require PHPMAILER_AUTOLOAD;
 	$mail = null;
 	[$sent, $elapsed] = timed_loop($seconds, function () use (&$mail, $port, $peer): int {
-		$mail ??= phpmailer_for($port, $peer === 'phpmailer-nodelay');
+		$mail ??= bench_phpmailer($port, keepAlive: true, noDelay: $peer === 'phpmailer-nodelay');
 		$mail->send();
 		return 1;
 	});
