@@ -77,6 +77,20 @@ static zend_result value_string(zval *v, const char *key, zend_string **out)
 	return SUCCESS;
 }
 
+/* value_string() into *slot, releasing what was there. */
+static zend_result value_string_into(zval *v, const char *key, zend_string **slot)
+{
+	zend_string *s;
+	if (value_string(v, key, &s) == FAILURE) {
+		return FAILURE;
+	}
+	if (*slot) {
+		zend_string_release(*slot);
+	}
+	*slot = s;
+	return SUCCESS;
+}
+
 static zend_result value_bool(zval *v, const char *key, bool *out)
 {
 	if (Z_TYPE_P(v) == IS_TRUE || Z_TYPE_P(v) == IS_FALSE) {
@@ -292,15 +306,7 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 	ZVAL_DEREF(v);
 
 	if (zend_string_equals_literal(key, "host")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
-			return FAILURE;
-		}
-		if (c->host) {
-			zend_string_release(c->host);
-		}
-		c->host = s;
-		return check_host(s);
+		return value_string_into(v, k, &c->host) == FAILURE ? FAILURE : check_host(c->host);
 	}
 	if (zend_string_equals_literal(key, "port")) {
 		return value_long(v, k, 1, 65535, &c->port);
@@ -375,63 +381,26 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return value_double(v, k, 0.001, 3600, &c->timeout);
 	}
 	if (zend_string_equals_literal(key, "cafile")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
+		if (value_string_into(v, k, &c->cafile) == FAILURE) {
 			return FAILURE;
 		}
-		if (c->cafile) {
-			zend_string_release(c->cafile);
-		}
-		c->cafile = s;
-		if (access(ZSTR_VAL(s), R_OK) != 0) {
-			php_smtp_throw_invalid("Config key \"cafile\": cannot read \"%s\"", ZSTR_VAL(s));
+		if (access(ZSTR_VAL(c->cafile), R_OK) != 0) {
+			php_smtp_throw_invalid("Config key \"cafile\": cannot read \"%s\"", ZSTR_VAL(c->cafile));
 			return FAILURE;
 		}
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "helo")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
-			return FAILURE;
-		}
-		if (c->helo) {
-			zend_string_release(c->helo);
-		}
-		c->helo = s;
-		return check_helo(s);
+		return value_string_into(v, k, &c->helo) == FAILURE ? FAILURE : check_helo(c->helo);
 	}
 	if (zend_string_equals_literal(key, "from")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
-			return FAILURE;
-		}
-		if (c->from) {
-			zend_string_release(c->from);
-		}
-		c->from = s;
-		return check_from(s);
+		return value_string_into(v, k, &c->from) == FAILURE ? FAILURE : check_from(c->from);
 	}
 	if (zend_string_equals_literal(key, "from_name")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
-			return FAILURE;
-		}
-		if (c->from_name) {
-			zend_string_release(c->from_name);
-		}
-		c->from_name = s;
-		return SUCCESS;
+		return value_string_into(v, k, &c->from_name);
 	}
 	if (zend_string_equals_literal(key, "spool")) {
-		zend_string *s;
-		if (value_string(v, k, &s) == FAILURE) {
-			return FAILURE;
-		}
-		if (c->spool) {
-			zend_string_release(c->spool);
-		}
-		c->spool = s;
-		return SUCCESS;
+		return value_string_into(v, k, &c->spool);
 	}
 	if (zend_string_equals_literal(key, "dkim")) {
 		if (Z_TYPE_P(v) != IS_ARRAY) {

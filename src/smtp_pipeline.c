@@ -425,7 +425,9 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 		if (job->envelope->needs_smtputf8 && !s->smtputf8) {
 			job->outcome.ok = false;
 			job->outcome.failure.kind = PHP_SMTP_FAILURE_SERVER;
-			job->outcome.failure.message = php_smtp_no_smtputf8_message(run->config);
+			job->outcome.failure.message =
+			    strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT " does not offer SMTPUTF8",
+			               ZSTR_VAL(run->config->host), run->config->port);
 			job_done(run, job);
 			continue;
 		}

@@ -345,12 +345,6 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 	return t->stop ? 0 : total;
 }
 
-zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c)
-{
-	return strpprintf(0, "An address has a non-ASCII local part, and %s:" ZEND_LONG_FMT " does not offer SMTPUTF8",
-	                  ZSTR_VAL(c->host), c->port);
-}
-
 /* ---- setup ---- */
 
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)

@@ -120,9 +120,6 @@ bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, co
 /* Appends the lines (a list) of from to to. */
 void php_smtp_lines_append(zval *to, zval *from);
 
-/* "An address has a non-ASCII local part, and host:port does not offer SMTPUTF8" */
-zend_string *php_smtp_no_smtputf8_message(const php_smtp_config *c);
-
 void php_smtp_outcome_init(php_smtp_outcome *outcome);
 void php_smtp_outcome_dtor(php_smtp_outcome *outcome);
 
