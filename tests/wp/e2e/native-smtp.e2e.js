@@ -77,7 +77,11 @@ async function main() {
 
 	try {
 		// 1. Log in.
-		await page.goto(`${WP_URL}/wp-login.php`);
+		// wp-login.php focuses and selects the user field 200 ms after load; a fill of
+		// the password that straddles that moment types into the user field instead.
+		// Wait for that focus first (it failed once that way under load).
+		await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
+		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
 		await page.fill('#user_login', ADMIN_USER);
 		await page.fill('#user_pass', ADMIN_PASSWORD);
 		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
