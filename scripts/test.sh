@@ -24,8 +24,16 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-RUN_TESTS=/usr/lib/php/20220829/build/run-tests.php
-[ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -n1)
+# run_tests_php: PHP's own phpt runner (from php-dev). Looked up when first needed, not at
+# start: on a new machine php-dev is only there once deps.sh has run.
+run_tests_php() {
+	local found
+	for found in "$(php-config --extension-dir 2>/dev/null)/../build/run-tests.php" /usr/lib/php/*/build/run-tests.php; do
+		[ -f "$found" ] && { echo "$found"; return 0; }
+	done
+	echo "run-tests.php not found (is php-dev installed?)" >&2
+	return 1
+}
 export ARTIFACTS=${ARTIFACTS:-$root/artifacts}
 export TEST_BUILD_ROOT=${TEST_BUILD_ROOT:-$root/.build}
 export SMTP_TEST_CERTS=${SMTP_TEST_CERTS:-$ARTIFACTS/certs}
@@ -57,10 +65,11 @@ run_phpt() {
 		echo "(no phpt tests)" >"$log"
 		return 0
 	fi
-	local php=${PHPT_PHP:-$(command -v php)}
+	local php=${PHPT_PHP:-$(command -v php)} runner
+	runner=$(run_tests_php) || { echo "0 1 0" >"$log.counts"; return 1; }
 	# -P would use the runner's own binary; -p lets ASan/valgrind wrappers in.
 	TEST_PHP_JUNIT=$junit NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-		php "$RUN_TESTS" -p "$php" -q -j2 --show-diff -d "extension=$so" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
+		php "$runner" -p "$php" -q -j2 --show-diff -d "extension=$so" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
 	if [ ! -s "$junit" ]; then
 		echo "  FAIL run-tests.php produced no results: see $log"
 		echo "0 1 0" >"$log.counts"
@@ -77,7 +86,7 @@ run_phpt() {
 		echo "  (LeakSanitizer's tracer crashed in ${#again[@]} test(s): running them again, one at a time)"
 		local rerun=$log.rerun
 		TEST_PHP_JUNIT=$rerun.junit.xml NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-			php "$RUN_TESTS" -p "$php" -q -j1 --show-diff -d "extension=$so" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
+			php "$runner" -p "$php" -q -j1 --show-diff -d "extension=$so" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
 		count_junit "$rerun.junit.xml" "$rerun.counts" /dev/null
 		local p f s rp rf rs
 		read -r p f s <"$log.counts"
