@@ -92,7 +92,10 @@ class PHPMailer extends \PHPMailer\PHPMailer\PHPMailer
 		} catch (\Smtp\AuthenticationException $e) {
 			throw new Exception($this->lang('authenticate') . ' ' . $e->getMessage(), self::STOP_CRITICAL, $e);
 		} catch (\Smtp\TlsException | \Smtp\ConnectionException $e) {
-			throw new Exception($this->lang('connect_host') . ' ' . $e->getMessage(), self::STOP_CRITICAL, $e);
+			$hint = $e instanceof \Smtp\TlsException && (string) $this->SMTPSecure === '' && $this->SMTPAutoTLS
+				? ' (SMTPAutoTLS asks for STARTTLS and a server that does not offer it is refused: set SMTPAutoTLS = false for a relay without TLS)'
+				: '';
+			throw new Exception($this->lang('connect_host') . ' ' . $e->getMessage() . $hint, self::STOP_CRITICAL, $e);
 		} catch (\Smtp\Exception $e) {
 			throw new Exception($this->lang('smtp_error') . $e->getMessage(), self::STOP_CRITICAL, $e);
 		} catch (\Smtp\InvalidArgumentException $e) {
@@ -203,12 +206,14 @@ class PHPMailer extends \PHPMailer\PHPMailer\PHPMailer
 				$common['auth'] = $type;
 			}
 			if ($type === 'xoauth2' && $this->oauth !== null) {
-				$provider = $this->oauth;
-				/* PHPMailer's providers hand out the whole SASL string; the extension wants the token. */
-				$common['token'] = static function (bool $refresh) use ($provider): string {
-					$sasl = (string) base64_decode($provider->getOauth64(), true);
-					return preg_match('/auth=Bearer ([^\x01]+)/', $sasl, $m) ? $m[1] : '';
-				};
+				/* PHPMailer's providers hand out the whole SASL string (user and bearer
+				 * token); the extension takes the token as the password. Asked at each
+				 * send, so a provider that refreshes its token is followed. */
+				$sasl = (string) base64_decode((string) $this->oauth->getOauth64(), true);
+				if (preg_match('/^user=([^\x01]*)\x01auth=Bearer ([^\x01]+)/', $sasl, $m)) {
+					$common['username'] = $common['username'] !== '' ? $common['username'] : $m[1];
+					$common['password'] = $m[2];
+				}
 			}
 		}
 

@@ -1,5 +1,5 @@
 --TEST--
-Symfony Mailer 5.4 (Debian 12), native+smtp://: HTML, text, attachment, Cc and Bcc arrive as Symfony built them; one kept-alive session; Message-ID, transcript and events
+Symfony Mailer 5.4 (Debian 12): native+smtp:// delivers HTML, text, attachment, Cc and Bcc as Symfony built them, over one kept-alive session, with our Message-ID, transcript and Symfony's events
 --EXTENSIONS--
 smtp
 --FILE--

@@ -1,5 +1,5 @@
 --TEST--
-Symfony Mailer 7.4 (Debian sid), native+smtp://: HTML, text, attachment, Cc and Bcc arrive as Symfony built them; one kept-alive session; Message-ID, transcript and events
+Symfony Mailer 7.4 (Debian sid): native+smtp:// delivers HTML, text, attachment, Cc and Bcc as Symfony built them, over one kept-alive session, with our Message-ID, transcript and Symfony's events
 --EXTENSIONS--
 smtp
 --FILE--
