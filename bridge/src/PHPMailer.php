@@ -75,6 +75,16 @@ class PHPMailer extends \PHPMailer\PHPMailer\PHPMailer
 	protected function nativeSend($header, $body)
 	{
 		$this->nativeReceipt = null;
+		/* PHPMailer's postSend() resets $this->smtp after a failed send with SMTPKeepAlive,
+		 * without asking whether it exists (6.x: nor whether it is connected, and the failed
+		 * RSET would then be appended to ErrorInfo): give it one whose reset() of a session
+		 * that was never opened is a no-op. Connected (smtpConnect()), it is PHPMailer's own. */
+		$this->smtp ??= new class () extends \PHPMailer\PHPMailer\SMTP {
+			public function reset()
+			{
+				return $this->connected() ? parent::reset() : true;
+			}
+		};
 		$data = static::stripTrailingWSP($header) . static::$LE . static::$LE . $body;
 		$from = $this->Sender !== '' ? $this->Sender : $this->From;
 		$recipients = [];
