@@ -1,5 +1,5 @@
 --TEST--
-Symfony Mailer 7.4 (Debian sid): the transport Laravel's native-smtp mailer gets from a config/mail.php array sends
+Symfony Mailer 7.4 (Debian sid): the transport Laravel's native-smtp mailer gets from a config/mail.php array sends; the service provider registers it
 --EXTENSIONS--
 smtp
 --FILE--
@@ -12,10 +12,12 @@ require __DIR__ . '/laravel_config.inc';
 NativeSmtp\Symfony\NativeSmtpTransport native+smtp://127.0.0.1:PORT
 certificate checked: true
 sent: user tls true
-{"scheme":"smtps","port":465} => native+smtps://mail.example:465 
-{"encryption":"ssl"} => native+smtps://mail.example:- 
-{"encryption":"tls","port":465} => native+smtps://mail.example:465 
+{"scheme":"smtps","port":465} => native+smtps://mail.example:465 -
+{"encryption":"ssl"} => native+smtps://mail.example:- -
+{"encryption":"tls","port":465} => native+smtps://mail.example:465 -
 {"encryption":"none","port":25} => native+smtp://mail.example:25 none
-{"encryption":null} => native+smtp://mail.example:- 
-[] => native+smtp://mail.example:- 
+{"encryption":null} => native+smtp://mail.example:- -
+[] => native+smtp://mail.example:- -
 no host = the INI relay: default
+registered: native-smtp
+sent through the registered creator: laravel.example ann@y.test

@@ -15,9 +15,9 @@ unknown CA: false
 verify_peer off: true
 plaintext with SMTPAutoTLS: false SMTP Error: Could not connect to SMTP host. TLS is required but 127.0.0.1:PORT did not start it: STARTTLS not supported. (SMTPAutoTLS asks for STARTTLS and a server that does not offer it is refused: set SMTPAutoTLS = false for a relay without TLS)
 plaintext, SMTPAutoTLS off: true
-Host localhost: true 
-second host: true 
-XOAUTH2: true  user
+Host localhost: true ''
+second host: true ''
+XOAUTH2: true '' user
 Mailer 'native': true native.example
 setNativeMailer: shared.example shared.example same session: true
 bad setting: false Config key "encryption" must be starttls, tls or none, "sometimes" given
