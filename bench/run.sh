@@ -306,8 +306,10 @@ if want throughput; then
 		fi
 		php_row "PHPMailer, SMTPKeepAlive" phpmailer 1 "$tp" phpmailer "$sink_port" "$seconds"
 		php_row "PHPMailer, SMTPKeepAlive + tcp_nodelay" phpmailer 1 "$tp" phpmailer-nodelay "$sink_port" "$seconds"
+		ours_row "PHPMailer through NativeSmtp\\PHPMailer, SMTPKeepAlive" 1 "$tp" bridge-phpmailer "$sink_port" "$seconds"
 		php_row "Symfony Mailer, EsmtpTransport kept open" symfony 1 "$tp" symfony "$sink_port" "$seconds"
 		php_row "Symfony Mailer, kept open + tcp_nodelay" symfony 1 "$tp" symfony-nodelay "$sink_port" "$seconds"
+		ours_row "Symfony Mailer through native+smtp:// (bridge)" 1 "$tp" bridge-symfony "$sink_port" "$seconds"
 		php_row "PHP mail() through msmtp (one per message)" msmtp 1 \
 			-d "sendmail_path=\"msmtp --host=127.0.0.1 --port=$sink_port --read-envelope-from -t\"" \
 			"$tp" mail-msmtp "$sink_port" "$seconds"

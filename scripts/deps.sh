@@ -3,17 +3,19 @@
 #   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
-#       for the deferred-sending test under FastCGI.
+#       for the deferred-sending test under FastCGI; Debian 12's Symfony Mailer and
+#       PHPMailer for the bridge tests (tests/bridge; their newer releases come from
+#       scripts/php-libs.sh).
 set -euo pipefail
 
 core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl-dev libidn2-dev
-	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer curl valgrind
-	php-fpm libfcgi-bin)
+	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer php-symfony-mailer
+	curl valgrind php-fpm libfcgi-bin)
 # npm only when no npm is on PATH: NodeSource's nodejs ships its own npm and conflicts with Debian's.
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
 	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
 	phpunit gettext)
-bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
+bench=(msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
 lint=(clang-tidy cppcheck)
 

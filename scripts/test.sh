@@ -17,7 +17,8 @@
 #   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
-# (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
+# (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp; the
+# bridge tests load the libraries scripts/php-libs.sh fetches),
 # ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
 # libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh).
 set -uo pipefail
@@ -125,11 +126,21 @@ with open(sys.argv[3], "w") as out:
 JUNIT
 }
 
+# php_libs: fetches (once; cached) the newer Symfony Mailer and PHPMailer the bridge tests
+# load beside Debian 12's, before the tests run: a first fetch takes longer than a test may.
+php_libs() {
+	if ! scripts/php-libs.sh >"$ARTIFACTS/php-libs.log" 2>&1; then
+		echo "  scripts/php-libs.sh failed (the bridge tests will fail): see $ARTIFACTS/php-libs.log" >&2
+		tail -n 5 "$ARTIFACTS/php-libs.log" >&2
+	fi
+}
+
 if [ "${1:-}" = "--phpt" ]; then
 	so=${2:?usage: test.sh --phpt SO [-- run-tests options]}
 	shift 2
 	[ "${1:-}" = "--" ] && shift
 	scripts/certs.sh "$SMTP_TEST_CERTS"
+	php_libs
 	mapfile -t dirs < <(phpt_dirs)
 	log=${PHPT_LOG:-$ARTIFACTS/phpt.log}
 	run_phpt "$log" "$so" "${dirs[@]}" -- "$@"
@@ -224,6 +235,7 @@ read -r p f s <"$ARTIFACTS/harness-phpt.log.counts"
 suite harness $((ok + p)) $((notok + f)) "$s"
 
 # --- phpt -------------------------------------------------------------------------------------
+php_libs
 mapfile -t dirs < <(phpt_dirs)
 run_phpt "$ARTIFACTS/phpt.log" "$so" "${dirs[@]}"
 read -r p f s <"$ARTIFACTS/phpt.log.counts"
