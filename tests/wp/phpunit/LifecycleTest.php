@@ -21,7 +21,7 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$saved_keys = get_option( Native_SMTP_Dkim::KEYS_OPTION );
 		update_option( Native_SMTP_Dkim::KEYS_OPTION, array( 'rsa-sha256' => array( 'key' => 'ns1:x' ) ), false );
 		update_option( Native_SMTP_Queue::FAILED_OPTION, array( 'count' => 1 ), false );
-		Native_SMTP_Queue::schedule();
+		wp_schedule_event( time() + 60, Native_SMTP_Queue::SCHEDULE, Native_SMTP_Queue::CRON_HOOK );
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 
 		define( 'WP_UNINSTALL_PLUGIN', 'native-smtp/native-smtp.php' );
@@ -43,7 +43,13 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		if ( false !== $saved_keys ) {
 			update_option( Native_SMTP_Dkim::KEYS_OPTION, $saved_keys, false );
 		}
-		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'activation schedules the flush again' );
+		// This child process runs without the extension (no ini is passed on): the flush is scheduled
+		// only where it can run.
+		if ( class_exists( 'Smtp\Mailer' ) ) {
+			$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'activation schedules the flush again' );
+		} else {
+			$this->assertFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'no flush without the extension' );
+		}
 		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
 	}
 
