@@ -49,8 +49,18 @@ count_phpunit() {
 
 status=0
 echo "== PHPUnit in WordPress, with the smtp extension"
-out=$("$WP_PHP" /usr/bin/phpunit -c phpunit.xml --exclude-group no-extension 2>&1) || status=1
+out=$("$WP_PHP" /usr/bin/phpunit -c phpunit.xml --exclude-group no-extension,no-sodium,multisite 2>&1) || status=1
 printf '%s\n' "$out" | tee "$artifacts/phpunit.log"
+count_phpunit "$out"
+
+echo "== PHPUnit in the WordPress multisite network, with the smtp extension"
+out=$(NATIVE_SMTP_RIG_MULTISITE=1 "$WP_PHP" /usr/bin/phpunit -c phpunit.xml --group multisite 2>&1) || status=1
+printf '%s\n' "$out" | tee "$artifacts/phpunit-multisite.log"
+count_phpunit "$out"
+
+echo "== PHPUnit in WordPress, PHP whose sodium_memzero() is sodium_compat's (throws)"
+out=$("$WP_PHP_NO_SODIUM" /usr/bin/phpunit -c phpunit.xml --group no-sodium 2>&1) || status=1
+printf '%s\n' "$out" | tee "$artifacts/phpunit-no-sodium.log"
 count_phpunit "$out"
 
 echo "== PHPUnit in WordPress, without the extension"

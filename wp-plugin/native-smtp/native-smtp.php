@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Native SMTP
  * Description:       Sends every wp_mail() through the php-smtp extension (libcurl SMTP): settings, Send Test, email log and Site Health.
- * Version:           0.1.0
+ * Version:           0.2.0
  * Requires at least: 6.1
  * Requires PHP:      8.1
  * Author:            php-smtp
@@ -15,7 +15,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'NATIVE_SMTP_VERSION', '0.1.0' );
+define( 'NATIVE_SMTP_VERSION', '0.2.0' );
 define( 'NATIVE_SMTP_PLUGIN_FILE', __FILE__ );
 define( 'NATIVE_SMTP_PLUGIN_DIR', plugin_dir_path( __FILE__ ) );
 

@@ -42,6 +42,7 @@ class Native_SMTP_Crypto {
 	 * @return array<string, string> source (constant | salts) => 32 raw bytes.
 	 */
 	private static function keys() {
+		self::load_sodium();
 		$keys = array();
 		if ( self::has_constant_key() ) {
 			$keys['constant'] = self::derive( 'constant|' . NATIVE_SMTP_KEY );
@@ -57,6 +58,16 @@ class Native_SMTP_Crypto {
 		$keys['salts'] = self::derive( $material );
 		self::wipe( $material );
 		return $keys;
+	}
+
+	/**
+	 * Without ext-sodium, WordPress's bundled sodium_compat provides the functions; WordPress loads
+	 * it only where it needs it itself, so it is loaded here when the functions are missing.
+	 */
+	private static function load_sodium() {
+		if ( ! function_exists( 'sodium_crypto_secretbox' ) || ! function_exists( 'sodium_memzero' ) ) {
+			require_once ABSPATH . WPINC . '/sodium_compat/autoload.php';
+		}
 	}
 
 	/**

@@ -234,7 +234,7 @@ class Native_SMTP_Log {
 			'status'      => $status,
 			'smtp_code'   => max( 0, min( 65535, (int) $smtp_code ) ),
 			'error'       => (string) $error,
-			'headers'     => wp_json_encode( is_array( $headers ) ? array_values( $headers ) : explode( "\n", str_replace( "\r\n", "\n", (string) $headers ) ) ),
+			'headers'     => wp_json_encode( self::header_lines( $headers ) ),
 			'message'     => Native_SMTP_Options::get( 'log_bodies' ) && isset( $mail_data['message'] ) ? (string) $mail_data['message'] : null,
 			'attachments' => wp_json_encode( array_values( array_filter( array_map( 'strval', $attachments ) ) ) ),
 			'message_id'  => substr( (string) $message_id, 0, 255 ),
@@ -245,6 +245,24 @@ class Native_SMTP_Log {
 		);
 		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%d', '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
 		return $ok ? (int) $wpdb->insert_id : 0;
+	}
+
+	/**
+	 * wp_mail()'s headers as "Name: value" lines: a string, a list of lines, or (after wp_mail()
+	 * parsed them, as wp_mail_succeeded passes them) a name => value map.
+	 *
+	 * @param mixed $headers Headers.
+	 * @return string[]
+	 */
+	private static function header_lines( $headers ) {
+		if ( ! is_array( $headers ) ) {
+			return array_values( array_filter( explode( "\n", str_replace( "\r\n", "\n", (string) $headers ) ), 'strlen' ) );
+		}
+		$lines = array();
+		foreach ( $headers as $name => $value ) {
+			$lines[] = is_string( $name ) ? $name . ': ' . $value : (string) $value;
+		}
+		return $lines;
 	}
 
 	/**

@@ -295,7 +295,13 @@ class Native_SMTP_Queue {
 			return 0;
 		}
 		$spool = self::spool();
-		return null === $spool ? 0 : (int) $spool->purge( true, $days * DAY_IN_SECONDS );
+		/**
+		 * Filters how old (seconds) a given-up message gets before it is deleted.
+		 *
+		 * @param int $max_age Default: the log's retention.
+		 */
+		$max_age = max( 1, (int) apply_filters( 'native_smtp_failed_max_age', $days * DAY_IN_SECONDS ) );
+		return null === $spool ? 0 : (int) $spool->purge( true, $max_age );
 	}
 
 	/**
