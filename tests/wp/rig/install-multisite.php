@@ -65,8 +65,9 @@ if ( ! $site_admin ) {
 wp_set_password( $site_admin_password, $site_admin->ID );
 
 $network = get_network();
-$site    = get_site_by_path( $network->domain, '/site2/' );
-if ( ! $site || '/site2/' !== $site->path ) {
+$site    = get_sites( array( 'path' => '/site2/', 'number' => 1 ) );
+$site    = $site ? $site[0] : null;
+if ( ! $site ) {
 	$blog_id = wpmu_create_blog( $network->domain, '/site2/', 'Site Two', $admin->ID, array( 'public' => 1 ), $network->id );
 	if ( is_wp_error( $blog_id ) ) {
 		fwrite( STDERR, 'wpmu_create_blog: ' . $blog_id->get_error_message() . "\n" );
