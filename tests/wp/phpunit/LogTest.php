@@ -69,6 +69,29 @@ final class LogTest extends NativeSmtpTestCase {
 		$this->assertEqualsCanonicalizing( array( 'john@example.test', 'ann@example.test' ), $seen['meta']['rcpt_tos'] );
 	}
 
+	public function test_resend_is_the_same_email_html_cc_and_message_id_kept(): void {
+		$subject = $this->uniqueSubject( 'same email' );
+		$this->assertTrue( wp_mail( 'ann@example.test', $subject, '<p>html</p>', array( 'Content-Type: text/html; charset=UTF-8', 'Cc: Bob <bob@example.test>' ) ) );
+		$row = $this->logRows( $subject )[0];
+		$this->assertContains( 'Content-Type: text/html; charset=UTF-8', json_decode( $row['headers'], true ), 'wp_mail() drops it from what it reports; the log keeps it' );
+		$this->assertNotSame( '', $row['message_id'] );
+		$this->assertTrue( Native_SMTP_Log::resend( (int) $row['id'] ) );
+		$resent = $this->logRows( $subject )[0];
+		$this->assertNotSame( $row['id'], $resent['id'] );
+		$got = null;
+		foreach ( array_reverse( glob( getenv( 'SMTP_CAPTURE_SPOOL' ) . '/*.json' ) ) as $json ) {
+			$meta = json_decode( file_get_contents( $json ), true );
+			$eml  = file_get_contents( substr( $json, 0, -5 ) . '.eml' );
+			if ( false !== strpos( $eml, $resent['message_id'] ) ) {
+				$got = array( 'meta' => $meta, 'eml' => $eml );
+				break;
+			}
+		}
+		$this->assertNotNull( $got, 'the resent message, by its own Message-ID' );
+		$this->assertMatchesRegularExpression( '/^Content-Type: text\/html/mi', $got['eml'] );
+		$this->assertEqualsCanonicalizing( array( 'ann@example.test', 'bob@example.test' ), $got['meta']['rcpt_tos'] );
+	}
+
 	public function test_old_rows_are_converted_to_a_list_by_the_upgrade(): void {
 		global $wpdb;
 		$table = Native_SMTP_Log::table();

@@ -77,6 +77,16 @@ if ( ! $site ) {
 } else {
 	$blog_id = (int) $site->blog_id;
 }
+// wpmu_create_blog() runs the domain through sanitize_user(), which drops the port's colon.
+global $wpdb;
+$wpdb->update( $wpdb->blogs, array( 'domain' => $network->domain ), array( 'blog_id' => $blog_id ) );
+clean_blog_cache( $blog_id );
+// Straight to the table: update_blog_option() right after the site was made compares with a cached
+// copy that already holds the new value and writes nothing.
+foreach ( array( 'siteurl', 'home' ) as $name ) {
+	$wpdb->update( $wpdb->get_blog_prefix( $blog_id ) . 'options', array( 'option_value' => 'http://' . $network->domain . '/site2' ), array( 'option_name' => $name ) );
+}
+wp_cache_flush();
 add_user_to_blog( $blog_id, $site_admin->ID, 'administrator' );
 
 $plugin = 'native-smtp/native-smtp.php';

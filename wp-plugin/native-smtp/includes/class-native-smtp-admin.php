@@ -603,11 +603,16 @@ class Native_SMTP_Admin {
 	 */
 	public static function render_queue() {
 		self::checkbox( 'queue', __( 'When the SMTP server cannot be reached, keep the email and retry every minute', 'native-smtp' ) );
+		if ( is_multisite() && 'network' !== self::$context ) {
+			// The folder is the network's business; a subsite admin has no use for a server path.
+			echo '<p class="description">' . esc_html__( 'Queued emails are kept in a private folder, never served by the web server, and given up on after two days; you get a notice and an email then.', 'native-smtp' ) . '</p>';
+			return;
+		}
 		echo '<p class="description">' . esc_html(
 			sprintf(
 				/* translators: %s: folder path */
 				__( 'Queued emails are kept in %s (a private folder, never served by the web server) and given up on after two days; you get a notice and an email then.', 'native-smtp' ),
-				Native_SMTP_Queue::dir()
+				'network' === self::$context ? Native_SMTP_Queue::base_dir() . '/site-*' : Native_SMTP_Queue::dir()
 			)
 		) . '</p>';
 	}

@@ -36,6 +36,7 @@ class Native_SMTP_Log {
 	 */
 	public static function register_hooks() {
 		// Late, so the error already carries the SMTP details (added at -1000).
+		add_filter( 'wp_mail', array( __CLASS__, 'remember_headers' ), PHP_INT_MAX );
 		add_action( 'wp_mail_succeeded', array( __CLASS__, 'record_success' ), PHP_INT_MAX );
 		add_action( 'wp_mail_failed', array( __CLASS__, 'record_failure' ), PHP_INT_MAX );
 		add_action( 'plugins_loaded', array( __CLASS__, 'maybe_upgrade' ) );
@@ -43,6 +44,26 @@ class Native_SMTP_Log {
 		add_action( 'admin_post_native_smtp_resend', array( __CLASS__, 'handle_resend' ) );
 		add_action( 'admin_post_native_smtp_log_delete', array( __CLASS__, 'handle_delete' ) );
 		add_action( 'admin_post_native_smtp_log_purge', array( __CLASS__, 'handle_purge' ) );
+	}
+
+	/**
+	 * The headers the current wp_mail() was called with. wp_mail() takes Content-Type, From, Cc,
+	 * Bcc and Reply-To out of the headers it passes to wp_mail_succeeded / wp_mail_failed, so the
+	 * log keeps the caller's own: a resend is then the same email (HTML stays HTML, Cc stays Cc).
+	 *
+	 * @var string[]|null
+	 */
+	private static $call_headers = null;
+
+	/**
+	 * wp_mail filter, last: remembers the headers as the caller gave them (after other filters).
+	 *
+	 * @param array $atts wp_mail()'s arguments.
+	 * @return array Unchanged.
+	 */
+	public static function remember_headers( $atts ) {
+		self::$call_headers = is_array( $atts ) && isset( $atts['headers'] ) ? self::header_lines( $atts['headers'] ) : array();
+		return $atts;
 	}
 
 	/**
@@ -149,7 +170,7 @@ class Native_SMTP_Log {
 	public static function record_success( $mail_data ) {
 		$queued = Native_SMTP_Transport::last_queued();
 		if ( null === $queued ) {
-			self::record( is_array( $mail_data ) ? $mail_data : array(), 'sent', 0, '' );
+			self::record( is_array( $mail_data ) ? $mail_data : array(), 'sent', 0, '', Native_SMTP_Transport::last_message_id() );
 			return;
 		}
 		// The relay could not take it now: the extension queued it, and the flush will update this row.
@@ -234,7 +255,7 @@ class Native_SMTP_Log {
 			'status'      => $status,
 			'smtp_code'   => max( 0, min( 65535, (int) $smtp_code ) ),
 			'error'       => (string) $error,
-			'headers'     => wp_json_encode( self::header_lines( $headers ) ),
+			'headers'     => wp_json_encode( null !== self::$call_headers ? self::$call_headers : self::header_lines( $headers ) ),
 			'message'     => Native_SMTP_Options::get( 'log_bodies' ) && isset( $mail_data['message'] ) ? (string) $mail_data['message'] : null,
 			'attachments' => wp_json_encode( array_values( array_filter( array_map( 'strval', $attachments ) ) ) ),
 			'message_id'  => substr( (string) $message_id, 0, 255 ),
@@ -243,6 +264,7 @@ class Native_SMTP_Log {
 			// cannot bloat the table.
 			'transcript'  => substr( implode( "\n", array_map( 'strval', Native_SMTP_Transport::last_transcript() ) ), 0, 65536 ),
 		);
+		self::$call_headers = null;
 		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%d', '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
 		return $ok ? (int) $wpdb->insert_id : 0;
 	}

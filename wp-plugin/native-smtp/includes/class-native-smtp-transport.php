@@ -61,6 +61,13 @@ class Native_SMTP_Transport {
 	private static $last_queued = null;
 
 	/**
+	 * The Message-ID of the last message the relay accepted in this request.
+	 *
+	 * @var string
+	 */
+	private static $last_message_id = '';
+
+	/**
 	 * Above 0 while without_spool() runs: sends then fail instead of queueing (Send Test, alerts).
 	 *
 	 * @var int
@@ -227,6 +234,7 @@ class Native_SMTP_Transport {
 		self::$last_failure    = null;
 		self::$last_transcript = array();
 		self::$last_queued     = null;
+		self::$last_message_id = '';
 		if ( null !== $short_circuit || ! self::is_active() ) {
 			return $short_circuit;
 		}
@@ -352,6 +360,7 @@ class Native_SMTP_Transport {
 					'reason'     => (string) $receipt->response,
 				);
 			} else {
+				self::$last_message_id = (string) $receipt->messageId; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
 				self::record_last_send( true, '' );
 			}
 			return $receipt;
@@ -424,6 +433,15 @@ class Native_SMTP_Transport {
 	 */
 	public static function last_queued() {
 		return self::$last_queued;
+	}
+
+	/**
+	 * The Message-ID of the last delivered wp_mail() of this request, or ''.
+	 *
+	 * @return string
+	 */
+	public static function last_message_id() {
+		return self::$last_message_id;
 	}
 
 	/**
