@@ -15,7 +15,7 @@ wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client ph
 	phpunit gettext)
 bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
-lint=(clang-tidy cppcheck)
+lint=(clang-tidy cppcheck php-codesniffer)
 
 want=()
 [ $# -eq 0 ] && set -- core

@@ -144,7 +144,7 @@ class Native_SMTP_Transport {
 	 */
 	public static function mailer() {
 		$config = self::config();
-		$hash   = hash( 'sha256', serialize( $config ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- only hashed.
+		$hash   = hash( 'sha256', serialize( $config ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize, Generic.PHP.ForbiddenFunctions.Found -- only hashed (JSON would turn a password that is not UTF-8 into false).
 		if ( null === self::$mailer || $hash !== self::$mailer_config_hash ) {
 			self::reset_mailer();
 			$class                    = 'Smtp\Mailer';
