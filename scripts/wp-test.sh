@@ -27,6 +27,9 @@ fi
 # shellcheck source=/dev/null
 source "$state/env.sh"
 cd "$root/tests/wp"
+# The log outlives a run (WP_KEEP_UP, a kept state folder): only what this run adds is judged.
+log_start=0
+[ -f "$WP_STATE/log/php-error.log" ] && log_start=$(stat -c %s "$WP_STATE/log/php-error.log")
 
 # count_phpunit OUTPUT: adds PHPUnit's summary ("OK (N tests, ...)" or "Tests: N, ...,
 # Failures: F, Errors: E, Skipped: S") to the totals; a skipped or incomplete test is not a pass.
@@ -85,7 +88,7 @@ problems=""
 if [ -f "$WP_STATE/log/php-error.log" ]; then
 	while IFS= read -r line; do
 		[[ $line == *native-smtp* && $line != *Deprecated* ]] && problems+="$line"$'\n'
-	done <"$WP_STATE/log/php-error.log"
+	done < <(tail -c +$((log_start + 1)) "$WP_STATE/log/php-error.log")
 fi
 if [ -n "$problems" ]; then
 	echo "PHP problems from the plugin:"
