@@ -86,7 +86,7 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		Native_SMTP_Admin::render_page();
 		$page = (string) ob_get_clean();
 		unset( $_GET['tab'] );
-		$this->assertStringContainsString( 'the smtp PHP extension is not loaded, so WordPress handed it to PHP\'s mail() function', $page, 'Send Test says plainly where the mail went' );
+		$this->assertStringContainsString( 'the smtp PHP extension is not loaded, so WordPress handed it to PHP&#039;s mail() function', $page, 'Send Test says plainly where the mail went' );
 		$this->assertStringNotContainsString( 'sent successfully', $page );
 	}
 
