@@ -306,4 +306,36 @@ final class QueueTest extends NativeSmtpTestCase {
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 		$this->assertSame( Native_SMTP_Queue::SCHEDULE, wp_get_schedule( Native_SMTP_Queue::CRON_HOOK ) );
 	}
+
+	public function test_given_up_messages_are_pruned_with_the_log_retention(): void {
+		$subject = $this->uniqueSubject( 'pruned' );
+		$this->assertTrue( wp_mail( 'doomed@example.test', $subject, 'x' ) );
+		$this->startRelay( array( '--reject-rcpt', 'doomed@example.test=550 5.1.1 no such user' ) );
+		do_action( Native_SMTP_Queue::CRON_HOOK );
+		$this->assertCount( 1, $this->spool()->messages( true ) );
+
+		// Younger than the retention: kept.
+		do_action( Native_SMTP_Log::PRUNE_EVENT );
+		$this->assertCount( 1, $this->spool()->messages( true ), 'a fresh failure stays for the admin to see' );
+
+		// Older than the retention: deleted with the log rows of its age.
+		$this->addFilter( 'native_smtp_failed_max_age', static function () {
+			return 1;
+		} );
+		sleep( 2 );
+		do_action( Native_SMTP_Log::PRUNE_EVENT );
+		$this->assertCount( 0, $this->spool()->messages( true ) );
+	}
+
+	public function test_the_queue_folder_has_guard_files_at_every_level(): void {
+		$dir = Native_SMTP_Queue::prepare_dir();
+		foreach ( array( '', '/tmp', '/queue', '/failed' ) as $level ) {
+			foreach ( array( 'index.php', '.htaccess', 'web.config' ) as $guard ) {
+				$this->assertFileExists( $dir . $level . '/' . $guard );
+			}
+			$this->assertSame( '0700', substr( sprintf( '%o', fileperms( $dir . $level ) ), -4 ) );
+		}
+		$this->assertStringContainsString( 'Require all denied', file_get_contents( $dir . '/queue/.htaccess' ) );
+		$this->assertStringContainsString( '<deny users="*" />', file_get_contents( $dir . '/failed/web.config' ) );
+	}
 }

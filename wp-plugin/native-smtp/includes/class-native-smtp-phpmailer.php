@@ -8,11 +8,25 @@
 
 defined( 'ABSPATH' ) || exit;
 
+// Our parent is WordPress's own PHPMailer subclass where it has one (6.8+, translated messages),
+// else PHPMailer itself (6.1 to 6.7): one class name for the rest of the plugin either way.
+if ( class_exists( 'WP_PHPMailer', false ) ) {
+	/**
+	 * The parent on WordPress 6.8+.
+	 */
+	abstract class Native_SMTP_PHPMailer_Base extends WP_PHPMailer {} // phpcs:ignore Generic.Files.OneObjectStructurePerFile.MultipleFound
+} else {
+	/**
+	 * The parent before WordPress 6.8.
+	 */
+	abstract class Native_SMTP_PHPMailer_Base extends PHPMailer\PHPMailer\PHPMailer {} // phpcs:ignore Generic.Files.OneObjectStructurePerFile.MultipleFound
+}
+
 /**
  * WordPress's PHPMailer, with one more mailer. Everything up to the finished MIME message is
  * PHPMailer's own work; only the hand-over to the network is the extension's.
  */
-class Native_SMTP_PHPMailer extends PHPMailer\PHPMailer\PHPMailer {
+class Native_SMTP_PHPMailer extends Native_SMTP_PHPMailer_Base {
 
 	/**
 	 * Whether Sender was set by our Return-Path setting (cleared before the next email).
@@ -46,8 +60,9 @@ class Native_SMTP_PHPMailer extends PHPMailer\PHPMailer\PHPMailer {
 		} catch ( \Smtp\Exception $e ) {
 			$this->report_to_callback( false, $body );
 			throw new PHPMailer\PHPMailer\Exception( self::describe( $e ), (int) $e->smtpCode, $e );
-		} catch ( \InvalidArgumentException $e ) {
-			// A setting the extension refused (bad host, port...): no SMTP code to give.
+		} catch ( \Throwable $e ) {
+			// Anything else (a setting the extension refused, a TypeError, an Error in a filter): wp_mail()
+			// only catches PHPMailer's exception, and a fatal in wp_mail() takes the whole request down.
 			$this->report_to_callback( false, $body );
 			throw new PHPMailer\PHPMailer\Exception( $e->getMessage(), 0, $e );
 		}
