@@ -256,11 +256,14 @@ if [ "$with_asan" -eq 1 ]; then
 fi
 
 # --- static checks and a short fuzzing pass ---------------------------------------------------
-# lint: clang-tidy, cppcheck, banned calls (one test each). fuzz: every libFuzzer
+# lint: clang-tidy, cppcheck, banned calls (one test each). wp-lint: php -l, phpcs and
+# msgfmt --check over the WordPress plugin. fuzz: every libFuzzer
 # target for FUZZ_SECONDS (10 by default here; scripts/fuzz.sh alone defaults to 60).
-for check in lint fuzz; do
+for check in lint wp-lint fuzz; do
 	if [ "$check" = lint ]; then
 		scripts/lint.sh >"$ARTIFACTS/lint.log" 2>&1 || true
+	elif [ "$check" = wp-lint ]; then
+		scripts/wp-lint.sh >"$ARTIFACTS/wp-lint.log" 2>&1 || true
 	else
 		FUZZ_OUT=$TEST_BUILD_ROOT/fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}" >"$ARTIFACTS/fuzz.log" 2>&1 || true
 	fi
