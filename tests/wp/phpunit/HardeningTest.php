@@ -102,6 +102,12 @@ final class HardeningTest extends NativeSmtpTestCase {
 		$this->assertSame( $subject, $succeeded['subject'] );
 		$this->assertNotNull( $this->captured( $subject ) );
 		$this->assertTrue( is_subclass_of( 'Native_SMTP_PHPMailer', 'PHPMailer\PHPMailer\PHPMailer' ), 'WordPress 6.1 has no WP_PHPMailer: PHPMailer is the parent' );
+		$this->assertContains( 'NativeSmtp\PHPMailerNative', class_uses( 'Native_SMTP_PHPMailer' ), 'the bridge\'s hand-over, not a copy of it' );
+		$this->assertSame(
+			realpath( NATIVE_SMTP_PLUGIN_DIR . 'vendor/native-smtp-bridge/PHPMailerNative.php' ),
+			( new ReflectionClass( 'NativeSmtp\PHPMailerNative' ) )->getFileName(),
+			'the plugin\'s own copy, shipped in its zip'
+		);
 	}
 
 	/**
@@ -118,6 +124,7 @@ final class HardeningTest extends NativeSmtpTestCase {
 		$this->assertInstanceOf( 'WP_PHPMailer', $mailer );
 		$this->assertTrue( $mailer->from_wp_6_8 );
 		$this->assertTrue( method_exists( $mailer, 'nativesmtpSend' ) );
+		$this->assertContains( 'NativeSmtp\PHPMailerNative', class_uses( $mailer ), 'the bridge\'s hand-over, not a copy of it' );
 	}
 
 	public function test_none_with_authentication_is_refused_at_save_unless_allowed(): void {

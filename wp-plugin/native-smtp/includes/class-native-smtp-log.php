@@ -219,7 +219,8 @@ class Native_SMTP_Log {
 		}
 		$data = $error->get_error_data( 'wp_mail_failed' );
 		$data = is_array( $data ) ? $data : array();
-		$code = isset( $data['smtp_code'] ) ? (int) $data['smtp_code'] : ( isset( $data['phpmailer_exception_code'] ) ? (int) $data['phpmailer_exception_code'] : 0 );
+		// Only the server's code: phpmailer_exception_code is PHPMailer's (STOP_CRITICAL and such).
+		$code = isset( $data['smtp_code'] ) ? (int) $data['smtp_code'] : 0;
 		self::record( $data, 'failed', $code, $error->get_error_message( 'wp_mail_failed' ) );
 	}
 

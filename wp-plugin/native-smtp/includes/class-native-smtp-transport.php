@@ -6,10 +6,11 @@
  * every phpmailer_init customisation still applies: From, Reply-To, attachments, DKIM,
  * charset, content type), and only the last step changes. The global $phpmailer becomes a
  * Native_SMTP_PHPMailer whose Mailer is "nativesmtp"; PHPMailer then calls its
- * nativesmtpSend(), which gives the finished headers and body to Smtp\Mailer::sendRaw().
- * An Smtp\Exception becomes a PHPMailer exception whose code is the SMTP reply code, so
- * wp_mail() fires wp_mail_failed as usual; this class adds the reply, enhanced status and
- * redacted transcript to that WP_Error's data.
+ * nativesmtpSend(), the bridge's hand-over (NativeSmtp\PHPMailerNative), which gives the
+ * finished message to send_raw() here and so to Smtp\Mailer::sendRaw(). The bridge turns an
+ * Smtp\Exception into PHPMailer's exception (PHPMailer's wording, then the server's reply), so
+ * wp_mail() fires wp_mail_failed as usual; this class adds the SMTP reply code, enhanced status,
+ * reply and redacted transcript to that WP_Error's data.
  *
  * @package Native_SMTP
  */
@@ -259,14 +260,21 @@ class Native_SMTP_Transport {
 	 * Loads WordPress's PHPMailer and our subclass of it.
 	 */
 	public static function load_phpmailer() {
-		if ( ! class_exists( 'PHPMailer\PHPMailer\PHPMailer', false ) ) {
-			require_once ABSPATH . WPINC . '/PHPMailer/PHPMailer.php';
-			require_once ABSPATH . WPINC . '/PHPMailer/SMTP.php';
-			require_once ABSPATH . WPINC . '/PHPMailer/Exception.php';
+		// Each on its own: code that loaded PHPMailer before us may not have loaded SMTP, which the
+		// bridge's hand-over needs.
+		foreach ( array( 'PHPMailer', 'SMTP', 'Exception' ) as $name ) {
+			if ( ! class_exists( 'PHPMailer\\PHPMailer\\' . $name, false ) ) {
+				require_once ABSPATH . WPINC . '/PHPMailer/' . $name . '.php';
+			}
 		}
 		// WordPress 6.8+ has its own subclass (translated error messages); ours extends it there.
 		if ( ! class_exists( 'WP_PHPMailer', false ) && is_readable( ABSPATH . WPINC . '/class-wp-phpmailer.php' ) ) {
 			require_once ABSPATH . WPINC . '/class-wp-phpmailer.php';
+		}
+		// The bridge's PHPMailer hand-over (bridge/src/PHPMailerNative.php, shipped inside the plugin
+		// because a plugin cannot count on Composer), unless an application loaded the bridge first.
+		if ( ! trait_exists( 'NativeSmtp\PHPMailerNative', false ) ) {
+			require_once NATIVE_SMTP_PLUGIN_DIR . 'vendor/native-smtp-bridge/PHPMailerNative.php';
 		}
 		require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-phpmailer.php';
 	}
