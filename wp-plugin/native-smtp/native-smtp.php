@@ -25,6 +25,7 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-dkim.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-queue.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-site-health.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
 
 register_activation_hook( __FILE__, 'native_smtp_activate' );
@@ -60,6 +61,7 @@ Native_SMTP_Log::register_hooks();
 Native_SMTP_Queue::register_hooks();
 Native_SMTP_Dkim::register_hooks();
 Native_SMTP_Site_Health::register_hooks();
+Native_SMTP_Domain_Check::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 }

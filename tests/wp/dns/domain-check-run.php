@@ -1,0 +1,26 @@
+<?php
+/**
+ * Runs the domain check in a fresh PHP process, the way the plugin runs it in WordPress: loads the
+ * rig's WordPress (MariaDB over its unix socket), ignores the cache, and prints the findings, the
+ * Site Health result and the Send Test HTML as JSON. DomainCheckTest starts it inside a network
+ * namespace whose /etc/resolv.conf (bind-mounted by `ip netns exec`) names the test DNS server,
+ * so dns_get_record() finds that server through the system resolver, like on any host.
+ */
+
+$wp_root = getenv( 'WP_ROOT' );
+if ( ! $wp_root || ! is_file( $wp_root . '/wp-load.php' ) ) {
+	fwrite( STDERR, "WP_ROOT is not set\n" );
+	exit( 2 );
+}
+require $wp_root . '/wp-load.php';
+
+$run    = Native_SMTP_Domain_Check::run( true );
+$health = Native_SMTP_Domain_Check::site_health_result();
+echo wp_json_encode(
+	array(
+		'resolv_conf' => (string) file_get_contents( '/etc/resolv.conf' ),
+		'run'         => $run,
+		'health'      => $health,
+		'html'        => Native_SMTP_Domain_Check::render( $run ),
+	)
+);
