@@ -229,6 +229,11 @@ final class DomainCheckTest extends NativeSmtpTestCase {
 		$this->assertSame( 'good', $data['health']['status'] );
 		$this->assertStringContainsString( 'good.test is set up for your SMTP server', $data['health']['label'] );
 		$this->assertStringContainsString( 'data-status="good" data-code="dkim_ok"', $data['html'] );
+		// Send Test's section shows the same results (from the cache) and the Check domain button.
+		$this->assertStringContainsString( '<h2 id="native-smtp-domain-check-title">Domain check</h2>', $data['section'] );
+		$this->assertStringContainsString( 'data-code="spf_covers_relay"', $data['section'] );
+		$this->assertStringContainsString( 'id="native-smtp-check-domain"', $data['section'] );
+		$this->assertStringContainsString( 'name="_wpnonce"', $data['section'] );
 	}
 
 	public function testBrokenZoneReportsEachProblemWithItsFix(): void {
@@ -275,5 +280,48 @@ final class DomainCheckTest extends NativeSmtpTestCase {
 		$this->assertSame( array( 'spf', 'unknown', 'dns_error' ), array( $spf['check'], $spf['status'], $spf['code'] ), wp_json_encode( $data['run'] ) );
 		$this->assertSame( 'recommended', $data['health']['status'] );
 		$this->assertStringContainsString( 'Sending is not affected', html_entity_decode( $data['html'], ENT_QUOTES ) );
+	}
+
+	public function testSiteHealthRunsItAsynchronouslyOverRestForThoseAllowed(): void {
+		$tests = apply_filters( 'site_status_tests', array( 'direct' => array(), 'async' => array() ) );
+		$this->assertArrayHasKey( 'native_smtp_domain', $tests['async'], 'an async test: its DNS lookups never hold up the page' );
+		$this->assertArrayNotHasKey( 'native_smtp_domain', $tests['direct'] );
+		$test = $tests['async']['native_smtp_domain'];
+		$this->assertTrue( $test['has_rest'] );
+		$this->assertSame( rest_url( 'native-smtp/v1/domain-check' ), $test['test'] );
+		$this->assertIsCallable( $test['async_direct_test'] );
+
+		// A result in the cache is served without any DNS lookup (this process has no test DNS).
+		$this->configure( 'good.test', 'relay.good.test', 'good.test' );
+		$key    = Native_SMTP_Domain_Check::cache_key( Native_SMTP_Domain_Check::input() );
+		$cached = array(
+			'time'     => time(),
+			'input'    => array( 'from_domain' => 'good.test', 'relay_host' => 'relay.good.test' ),
+			'findings' => array( array( 'check' => 'mx', 'status' => 'critical', 'code' => 'mx_missing', 'data' => array( 'domain' => 'good.test', 'hosts' => array() ) ) ),
+		);
+		set_transient( $key, $cached, 60 );
+		try {
+			do_action( 'rest_api_init' );
+			wp_set_current_user( 0 );
+			$this->assertSame( 401, rest_do_request( new WP_REST_Request( 'GET', '/native-smtp/v1/domain-check' ) )->get_status() );
+			$subscriber = wp_insert_user( array( 'user_login' => 'dc-sub-' . wp_generate_password( 6, false ), 'user_pass' => wp_generate_password(), 'role' => 'subscriber' ) );
+			wp_set_current_user( $subscriber );
+			$this->assertSame( 403, rest_do_request( new WP_REST_Request( 'GET', '/native-smtp/v1/domain-check' ) )->get_status() );
+			$admins = get_users( array( 'role' => 'administrator', 'number' => 1, 'fields' => 'ID' ) );
+			wp_set_current_user( (int) $admins[0] );
+			$response = rest_do_request( new WP_REST_Request( 'GET', '/native-smtp/v1/domain-check' ) );
+			$this->assertSame( 200, $response->get_status() );
+			$body = $response->get_data();
+			$this->assertSame( 'critical', $body['status'] );
+			$this->assertSame( 'native_smtp_domain', $body['test'] );
+			$this->assertStringContainsString( 'good.test has no MX record', html_entity_decode( $body['description'], ENT_QUOTES ) );
+		} finally {
+			delete_transient( $key );
+			wp_set_current_user( 0 );
+			if ( ! empty( $subscriber ) && ! is_wp_error( $subscriber ) ) {
+				require_once ABSPATH . 'wp-admin/includes/user.php';
+				wp_delete_user( $subscriber );
+			}
+		}
 	}
 }

@@ -87,6 +87,16 @@ class Native_SMTP_Domain_Check {
 	}
 
 	/**
+	 * The transient a result is cached in: one per input, so changed settings are checked anew.
+	 *
+	 * @param array $input What input() returned.
+	 * @return string
+	 */
+	public static function cache_key( array $input ) {
+		return self::CACHE_PREFIX . md5( (string) wp_json_encode( $input ) );
+	}
+
+	/**
 	 * The findings for the current settings, from the cache when they are fresh.
 	 *
 	 * @param bool $fresh Ignore the cache (the admin pressed Check domain).
@@ -94,7 +104,7 @@ class Native_SMTP_Domain_Check {
 	 */
 	public static function run( $fresh = false ) {
 		$input = self::input();
-		$key   = self::CACHE_PREFIX . md5( wp_json_encode( $input ) );
+		$key   = self::cache_key( $input );
 		if ( ! $fresh ) {
 			$cached = get_transient( $key );
 			if ( is_array( $cached ) && isset( $cached['findings'] ) ) {
