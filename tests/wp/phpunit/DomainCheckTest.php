@@ -324,4 +324,43 @@ final class DomainCheckTest extends NativeSmtpTestCase {
 			}
 		}
 	}
+
+	/**
+	 * A person's path in Chromium: Send Test -> Check domain, then Site Health. WordPress is served
+	 * by a second php -S inside the namespace, on the same port as the rig's (a namespace has its own
+	 * loopback), so the site's URLs and login work unchanged; Chromium runs in the namespace as well.
+	 */
+	public function testInChromium(): void {
+		$port   = (string) wp_parse_url( getenv( 'WP_URL' ), PHP_URL_PORT );
+		$server = proc_open(
+			// setsid: php -S forks workers; the whole group is stopped at the end.
+			array( 'setsid', 'ip', 'netns', 'exec', self::$netns, getenv( 'WP_PHP' ), '-S', '127.0.0.1:' . $port, '-t', getenv( 'WP_ROOT' ), dirname( __DIR__ ) . '/rig/router.php' ),
+			array( array( 'file', '/dev/null', 'r' ), array( 'file', self::$dir . '/php-server.log', 'a' ), array( 'file', self::$dir . '/php-server.log', 'a' ) ),
+			$pipes,
+			null,
+			array_merge( getenv(), array( 'PHP_CLI_SERVER_WORKERS' => '4' ) )
+		);
+		$pid = proc_get_status( $server )['pid'];
+		try {
+			$deadline = microtime( true ) + 10;
+			do {
+				usleep( 100000 );
+				$code = self::sh( array( 'ip', 'netns', 'exec', self::$netns, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', getenv( 'WP_URL' ) . '/wp-login.php' ), false );
+			} while ( '200' !== $code && microtime( true ) < $deadline );
+			$this->assertSame( '200', $code, 'WordPress inside the namespace: ' . @file_get_contents( self::$dir . '/php-server.log' ) );
+
+			$runs = array(
+				array( 'good', 'spf:good,dkim:good,dmarc:good,mx:good', 'The email domain good.test is set up for your SMTP server' ),
+				array( 'broken', 'spf:critical,dkim:critical,dmarc:critical,mx:critical', 'The email domain broken.test is not set up for your SMTP server: mail may land in spam' ),
+			);
+			foreach ( $runs as $run ) {
+				$this->configure( $run[0] . '.test', 'relay.good.test', $run[0] . '.test' );
+				$out = self::sh( array( 'ip', 'netns', 'exec', self::$netns, 'node', dirname( __DIR__ ) . '/e2e/domain-check.e2e.js', $run[0], $run[1], $run[2] ), false );
+				$this->assertMatchesRegularExpression( '/^e2e: [1-9]\d* passed, 0 failed$/m', $out, $out );
+			}
+		} finally {
+			posix_kill( -$pid, SIGTERM );
+			proc_close( $server );
+		}
+	}
 }
