@@ -15,7 +15,9 @@ if ( ! $wp_root || ! is_file( $wp_root . '/wp-load.php' ) ) {
 require $wp_root . '/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/template.php'; // submit_button(), as on the admin page.
 
-$run    = Native_SMTP_Domain_Check::run( true );
+$started = microtime( true );
+$run     = Native_SMTP_Domain_Check::run( true );
+$elapsed = microtime( true ) - $started;
 $health = Native_SMTP_Domain_Check::site_health_result(); // From the cache run() just filled.
 
 // The Send Test tab's section right after a test was sent, as an administrator sees it.
@@ -29,6 +31,7 @@ echo wp_json_encode(
 	array(
 		'resolv_conf' => (string) file_get_contents( '/etc/resolv.conf' ),
 		'run'         => $run,
+		'elapsed'     => $elapsed,
 		'health'      => $health,
 		'html'        => Native_SMTP_Domain_Check::render( $run ),
 		'section'     => $section,

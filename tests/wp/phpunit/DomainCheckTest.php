@@ -145,6 +145,8 @@ final class DomainCheckTest extends NativeSmtpTestCase {
 		$c .= self::txt( 'norelay.test', 'v=spf1 ip4:198.51.100.0/24 ~all' );
 		$c .= self::txt( '_dmarc.norelay.test', 'v=DMARC1; p=quarantine; adkim=s' );
 		$c .= "mx-host=norelay.test,mx.good.test,10\n";
+		// slow.test goes to a server that never answers: the resolver times out (1 s here).
+		$c .= "server=/slow.test/127.0.0.1#9\n";
 		return $c;
 	}
 
@@ -280,6 +282,20 @@ final class DomainCheckTest extends NativeSmtpTestCase {
 		$this->assertSame( array( 'spf', 'unknown', 'dns_error' ), array( $spf['check'], $spf['status'], $spf['code'] ), wp_json_encode( $data['run'] ) );
 		$this->assertSame( 'recommended', $data['health']['status'] );
 		$this->assertStringContainsString( 'Sending is not affected', html_entity_decode( $data['html'], ENT_QUOTES ) );
+	}
+
+	public function testAResolverThatDoesNotAnswerCostsOneTimeoutNotOnePerLookup(): void {
+		$this->configure( 'slow.test', 'relay.good.test', 'slow.test' );
+		$data = $this->runInNamespace( 'timeout' );
+		foreach ( $data['run']['findings'] as $finding ) {
+			$this->assertSame( array( 'unknown', 'dns_error' ), array( $finding['status'], $finding['code'] ), wp_json_encode( $data['run'] ) );
+		}
+		$this->assertCount( 4, $data['run']['findings'] );
+		$this->assertStringContainsString( 'did not answer in time', html_entity_decode( $data['html'], ENT_QUOTES ) );
+		// One 1 s timeout, then the other lookups (DKIM, DMARC, MX) fail at once instead of 1 s each.
+		$this->assertGreaterThanOrEqual( 1.0, $data['elapsed'] );
+		$this->assertLessThan( 2.5, $data['elapsed'] );
+		$this->assertSame( 'recommended', $data['health']['status'] );
 	}
 
 	public function testSiteHealthRunsItAsynchronouslyOverRestForThoseAllowed(): void {
