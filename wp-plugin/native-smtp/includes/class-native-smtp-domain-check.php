@@ -5,7 +5,8 @@
  *
  * DNS lookups go through PHP's dns_get_record(), which has no timeout of its own: it is bounded by
  * the system resolver's `options timeout:N attempts:N` in /etc/resolv.conf (glibc's defaults are
- * 5 s and 2 attempts per name server; the RES_OPTIONS environment variable overrides them). So the
+ * 5 s and 2 attempts per name server; the RES_OPTIONS environment variable overrides them), and
+ * the checker stops asking after one lookup timed out. Still, a check may wait that long, so the
  * check never runs while a page is built for anyone else: only when an admin asks (Send Test, the
  * Check domain button) and in Site Health's asynchronous tests, which the browser fetches from the
  * REST API after the page has loaded. Results are cached for ten minutes. A DNS failure is reported
