@@ -14,7 +14,7 @@ core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl
 # npm only when no npm is on PATH: NodeSource's nodejs ships its own npm and conflicts with Debian's.
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
 	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
-	phpunit gettext apache2 libapache2-mod-php)
+	phpunit gettext apache2 libapache2-mod-php dnsmasq-base iproute2)
 bench=(msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
 lint=(clang-tidy cppcheck php-codesniffer)

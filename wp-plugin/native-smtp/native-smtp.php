@@ -29,6 +29,7 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-site-health.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-privacy.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-multisite.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-network-admin.php';
 
@@ -70,6 +71,7 @@ Native_SMTP_Dkim::register_hooks();
 Native_SMTP_Site_Health::register_hooks();
 Native_SMTP_Privacy::register_hooks();
 Native_SMTP_Multisite::register_hooks();
+Native_SMTP_Domain_Check::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();

@@ -880,6 +880,8 @@ class Native_SMTP_Admin {
 		echo '</fieldset></td></tr></table>';
 		submit_button( __( 'Send Test', 'native-smtp' ), 'primary', 'native_smtp_send_test', true, array( 'id' => 'native-smtp-send-test' ) );
 		echo '</form>';
+		/** Fires after the Send Test form (the domain check adds its section here). */
+		do_action( 'native_smtp_after_test_tab' );
 	}
 
 	/**
