@@ -16,7 +16,9 @@
 #include "php_smtp.h"
 #include "smtp_config.h"
 #include "smtp_errors.h"
+#include "smtp_spool.h"
 #include "lib/address.h"
+#include "lib/spool_file.h"
 
 const char *php_smtp_encryption_name(php_smtp_encryption encryption)
 {
@@ -409,7 +411,17 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return value_string_into(v, k, &c->from_name);
 	}
 	if (zend_string_equals_literal(key, "spool")) {
-		return value_string_into(v, k, &c->spool);
+		if (value_string_into(v, k, &c->spool) == FAILURE) {
+			return FAILURE;
+		}
+		/* refused now rather than warned about at the first temporary failure */
+		char err[512];
+		if (ZSTR_LEN(c->spool) && (!php_smtp_spool_dir_allowed(ZSTR_VAL(c->spool), err, sizeof(err)) ||
+		                           smtp_spool_dirs_check(ZSTR_VAL(c->spool), err, sizeof(err)) != 0)) {
+			php_smtp_throw_invalid("Config key \"spool\": %s", err);
+			return FAILURE;
+		}
+		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "dkim")) {
 		if (Z_TYPE_P(v) != IS_ARRAY) {
