@@ -317,7 +317,7 @@ static bool parse_bounded(const char *text, uint64_t max, uint64_t *out)
 			return false;
 		}
 		unsigned digit = (unsigned) (*p - '0');
-		if (v > (max - digit) / 10) {
+		if (v > max / 10 || (v == max / 10 && digit > max % 10)) {
 			return false;
 		}
 		v = v * 10 + digit;

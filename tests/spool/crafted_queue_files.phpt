@@ -34,8 +34,8 @@ $i = 0;
 foreach ($files as $label => [$from, $rcpt, $extra, $body]) {
 	$name = sprintf('%010d-%09d-1-%016x.msg', $now - 100, ++$i, $i);
 	$names[$name] = $label;
-	$header = "php-smtp-spool 1\nfrom $from\nrcpt $rcpt\nsmtputf8 0\n";
-	foreach (['queued' => $now - 100, 'attempts' => 1, 'next' => $now - 1] as $key => $value) {
+	$header = "php-smtp-spool 1\nfrom $from\nrcpt $rcpt\n";
+	foreach (['smtputf8' => 0, 'queued' => $now - 100, 'attempts' => 1, 'next' => $now - 1] as $key => $value) {
 		if (!str_contains($extra, "$key ")) {
 			$header .= "$key $value\n";
 		}
