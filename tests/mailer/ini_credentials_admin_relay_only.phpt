@@ -27,7 +27,7 @@ $selfsigned = $relay->certs . '/selfsigned.pem';
 function ini_for(SmtpTestServer $relay): array
 {
 	return ['smtp.host' => '127.0.0.1', 'smtp.port' => $relay->port, 'smtp.cafile' => $relay->cafile,
-		'smtp.username' => 'pool-user', 'smtp.password' => SECRET, 'smtp.from' => 'site@x.test', 'smtp.timeout' => 5];
+		'smtp.username' => 'pool-user', 'smtp.password' => SECRET, 'smtp.from' => 'site@x.test', 'smtp.timeout' => 30];
 }
 
 /* Runs each route (name => PHP expression giving the config, or code with $send) in one child PHP
