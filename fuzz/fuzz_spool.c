@@ -44,7 +44,20 @@ static void check_address(const char *address, bool *utf8)
 {
 	size_t len = strlen(address);
 	FUZZ_CHECK(len > 0 && len <= SMTP_ADDRESS_MAX, "address length %zu", len);
-	FUZZ_CHECK(strpbrk(address, "\r\n <>") == NULL, "CR, LF, space or angle bracket in \"%s\"", address);
+	FUZZ_CHECK(strpbrk(address, "\r\n") == NULL, "CR or LF in \"%s\"", address);
+	/* a space or an angle bracket only inside a quoted local part (RFC 5321
+	 * Quoted-string, as a send allows it), never where it could end the path */
+	const char *rest = address;
+	if (*rest == '"') {
+		for (rest++; *rest && *rest != '"'; rest++) {
+			if (*rest == '\\' && rest[1]) {
+				rest++;
+			}
+		}
+		FUZZ_CHECK(*rest == '"', "unterminated quoted local part in \"%s\"", address);
+		rest++;
+	}
+	FUZZ_CHECK(strpbrk(rest, " <>\"") == NULL, "space, angle bracket or quote outside quotes in \"%s\"", address);
 	char *again = NULL, why[128];
 	bool utf8_local = false;
 	FUZZ_CHECK(smtp_address_normalize(address, len, &again, &utf8_local, why, sizeof(why)) == 0 && again,
