@@ -26,7 +26,7 @@ declare -A sources=(
 	[qp]="encode.c source.c"
 	[header]="encode.c source.c"
 	[mime]="mime.c encode.c source.c"
-	[spool]="spool_file.c"
+	[spool]="spool_file.c address.c source.c|$(pkg-config --libs libidn2)"
 	[dkim_canon]="dkim.c encode.c source.c|$(pkg-config --libs libcrypto)"
 	[stuffing]="stuffing.c"
 )

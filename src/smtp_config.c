@@ -1,11 +1,12 @@
 /*
  * Mailer configuration: DSN and array parsing, INI fallback, validation.
  *
- * Credentials never follow a host they were not meant for: smtp.username and
- * smtp.password are used only when the host is smtp.host itself and no
- * script or per-directory file changed where smtp.* points, so a tenant's
- * script cannot make the extension hand it the relay password an
- * administrator set for the pool.
+ * Credentials never follow a connection they were not meant for: the INI
+ * secrets (smtp.username, smtp.password) go only to the administrator's
+ * relay, the one whose host, port, encryption, verify_peer, cafile,
+ * allow_insecure_auth and auth are all php.ini's (see admin_relay_difference),
+ * so a tenant's script cannot make the extension hand it the relay password
+ * an administrator set for the pool.
  */
 #include "php.h"
 #include "zend_smart_str.h"
@@ -15,7 +16,9 @@
 #include "php_smtp.h"
 #include "smtp_config.h"
 #include "smtp_errors.h"
+#include "smtp_spool.h"
 #include "lib/address.h"
+#include "lib/spool_file.h"
 
 const char *php_smtp_encryption_name(php_smtp_encryption encryption)
 {
@@ -300,6 +303,27 @@ static zend_string *ini_string(const char *value)
 	return (value && *value) ? zend_string_init(value, strlen(value), 0) : NULL;
 }
 
+static bool auth_from_name(const char *name, size_t len, php_smtp_auth *out)
+{
+	static const struct {
+		const char *name;
+		php_smtp_auth auth;
+	} mechs[] = {{"auto", PHP_SMTP_AUTH_AUTO},
+	             {"plain", PHP_SMTP_AUTH_PLAIN},
+	             {"login", PHP_SMTP_AUTH_LOGIN},
+	             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
+	             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2}};
+	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+		if (len == strlen(mechs[i].name) && memcmp(name, mechs[i].name, len) == 0) {
+			*out = mechs[i].auth;
+			return true;
+		}
+	}
+	return false;
+}
+
+static zend_result config_parse(php_smtp_config *config, zval *input, bool is_fallback);
+
 static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool nested)
 {
 	const char *k = ZSTR_VAL(key);
@@ -346,21 +370,8 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "auth")) {
-		static const struct {
-			const char *name;
-			php_smtp_auth auth;
-		} mechs[] = {{"auto", PHP_SMTP_AUTH_AUTO},
-		             {"plain", PHP_SMTP_AUTH_PLAIN},
-		             {"login", PHP_SMTP_AUTH_LOGIN},
-		             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
-		             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2}};
-		if (Z_TYPE_P(v) == IS_STRING) {
-			for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
-				if (zend_string_equals_cstr(Z_STR_P(v), mechs[i].name, strlen(mechs[i].name))) {
-					c->auth = mechs[i].auth;
-					return SUCCESS;
-				}
-			}
+		if (Z_TYPE_P(v) == IS_STRING && auth_from_name(Z_STRVAL_P(v), Z_STRLEN_P(v), &c->auth)) {
+			return SUCCESS;
 		}
 		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5 or xoauth2");
 		return FAILURE;
@@ -400,7 +411,17 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return value_string_into(v, k, &c->from_name);
 	}
 	if (zend_string_equals_literal(key, "spool")) {
-		return value_string_into(v, k, &c->spool);
+		if (value_string_into(v, k, &c->spool) == FAILURE) {
+			return FAILURE;
+		}
+		/* refused now rather than warned about at the first temporary failure */
+		char err[512];
+		if (ZSTR_LEN(c->spool) && (!php_smtp_spool_dir_allowed(ZSTR_VAL(c->spool), err, sizeof(err)) ||
+		                           smtp_spool_dirs_check(ZSTR_VAL(c->spool), err, sizeof(err)) != 0)) {
+			php_smtp_throw_invalid("Config key \"spool\": %s", err);
+			return FAILURE;
+		}
+		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "dkim")) {
 		if (Z_TYPE_P(v) != IS_ARRAY) {
@@ -426,7 +447,7 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 			efree(c->fallback);
 		}
 		c->fallback = ecalloc(1, sizeof(php_smtp_config));
-		if (php_smtp_config_parse(c->fallback, v) == FAILURE || EG(exception)) {
+		if (config_parse(c->fallback, v, true) == FAILURE || EG(exception)) {
 			return FAILURE;
 		}
 		if (c->fallback->fallback) {
@@ -475,34 +496,120 @@ static zend_string *default_helo(void)
 
 /* True when a script (ini_set) or a .user.ini / .htaccess changed an smtp.*
  * setting in this request. Values from php.ini, and those an administrator
- * fixed with php_admin_value (which locks them to PHP_INI_SYSTEM), are not. */
+ * fixed with php_admin_value (which locks them to PHP_INI_SYSTEM), are not;
+ * neither is an FPM pool's php_value, which FPM writes as the base value. */
 static bool ini_changed_below_admin(const char *name)
 {
 	zend_ini_entry *entry = zend_hash_str_find_ptr(EG(ini_directives), name, strlen(name));
 	return entry && entry->modified && entry->modifiable != ZEND_INI_SYSTEM;
 }
 
-/* The relay credentials in smtp.username/smtp.password go only where the
- * administrator pointed them: not to a host a script named, nor to one a
- * script redirected smtp.* to. */
-static bool ini_credentials_allowed(const php_smtp_config *c, bool host_from_ini)
+static php_smtp_encryption ini_encryption(void)
 {
-	static const char *const connection_settings[] = {"smtp.host", "smtp.port", "smtp.encryption",
-	                                                   "smtp.verify_peer", "smtp.cafile", NULL};
-	const char *ini_host = SMTP_G(host);
-	if (!host_from_ini && !(ini_host && zend_string_equals_cstr(c->host, ini_host, strlen(ini_host)))) {
-		return false;
+	/* PHP's INI parser reads the bare keyword none as an empty string */
+	const char *e = SMTP_G(encryption);
+	if (!e || !*e || strcmp(e, "none") == 0) {
+		return PHP_SMTP_ENCRYPTION_NONE;
 	}
-	for (const char *const *name = connection_settings; *name; name++) {
+	return strcmp(e, "tls") == 0 ? PHP_SMTP_ENCRYPTION_TLS : PHP_SMTP_ENCRYPTION_STARTTLS;
+}
+
+static zend_long default_port(php_smtp_encryption encryption)
+{
+	return encryption == PHP_SMTP_ENCRYPTION_TLS ? 465 : encryption == PHP_SMTP_ENCRYPTION_NONE ? 25 : 587;
+}
+
+static bool ini_has_secrets(void)
+{
+	return SMTP_G(username) && *SMTP_G(username); /* no username, no AUTH */
+}
+
+/* The one decision "is this connection the administrator's relay?": NULL
+ * when every setting that decides where and how credentials travel is
+ * php.ini's (a key given with exactly php.ini's value changes nothing),
+ * otherwise the first one that is not. The INI's values are the ones php.ini
+ * or php_admin_value set; one a script or a .user.ini changed in this
+ * request no longer counts as the administrator's. */
+static const char *admin_relay_difference(const php_smtp_config *c, bool is_fallback)
+{
+	static const char *const relay_settings[] = {"smtp.host", "smtp.port", "smtp.encryption", "smtp.verify_peer",
+	                                             "smtp.cafile", "smtp.auth", NULL};
+	if (is_fallback) {
+		return "fallback";
+	}
+	for (const char *const *name = relay_settings; *name; name++) {
 		if (ini_changed_below_admin(*name)) {
-			return false;
+			return *name;
 		}
 	}
-	return true;
+	/* compared byte for byte: "Relay.example." may resolve elsewhere than
+	 * "relay.example" (search domains), so only the very name counts */
+	const char *ini_host = SMTP_G(host);
+	if (!ini_host || !*ini_host || !zend_string_equals_cstr(c->host, ini_host, strlen(ini_host))) {
+		return "host";
+	}
+	php_smtp_encryption encryption = ini_encryption();
+	if (c->encryption != encryption) {
+		return "encryption";
+	}
+	if (c->port != (SMTP_G(port) > 0 ? SMTP_G(port) : default_port(encryption))) {
+		return "port";
+	}
+	if (c->verify_peer != SMTP_G(verify_peer)) {
+		return "verify_peer";
+	}
+	const char *ini_cafile = SMTP_G(cafile) ? SMTP_G(cafile) : "";
+	if (c->cafile ? !zend_string_equals_cstr(c->cafile, ini_cafile, strlen(ini_cafile)) : *ini_cafile != '\0') {
+		return "cafile";
+	}
+	if (c->allow_insecure_auth) {
+		return "allow_insecure_auth"; /* php.ini has no such setting: its value is the default, false */
+	}
+	php_smtp_auth auth = PHP_SMTP_AUTH_AUTO;
+	const char *ini_auth = SMTP_G(auth);
+	if (ini_auth && *ini_auth) {
+		auth_from_name(ini_auth, strlen(ini_auth), &auth);
+	}
+	if (c->auth != auth) {
+		return "auth";
+	}
+	return NULL;
+}
+
+/* Every INI secret, filled in one place and only for the administrator's
+ * relay: a later smtp.oauth_* secret goes here too, behind the same check. */
+static void ini_secrets_fill(php_smtp_config *c)
+{
+	c->username = ini_string(SMTP_G(username));
+	c->password = ini_string(SMTP_G(password));
+}
+
+void php_smtp_config_explain_withheld(const php_smtp_config *c, php_smtp_failure *failure)
+{
+	if (!c->ini_secrets_withheld || !failure->message ||
+	    !(failure->kind == PHP_SMTP_FAILURE_SERVER || failure->kind == PHP_SMTP_FAILURE_RECIPIENT ||
+	      failure->kind == PHP_SMTP_FAILURE_AUTH)) {
+		return;
+	}
+	const char *why = c->ini_secrets_withheld;
+	zend_string *reason;
+	if (strcmp(why, "fallback") == 0) {
+		reason = zend_string_init("a fallback relay never gets them", sizeof("a fallback relay never gets them") - 1, 0);
+	} else if (strncmp(why, "smtp.", 5) == 0) {
+		reason = strpprintf(0, "%s was changed in this request (ini_set() or .user.ini)", why);
+	} else {
+		reason = strpprintf(0, "this Mailer's \"%s\" is not php.ini's", why);
+	}
+	zend_string *message =
+	    strpprintf(0, "%s (sent without the php.ini credentials: they are kept for the relay php.ini names, and %s)",
+	               ZSTR_VAL(failure->message), ZSTR_VAL(reason));
+	zend_string_release(reason);
+	zend_string_release(failure->message);
+	failure->message = message;
 }
 
 /* Fills what the user left out from smtp.*, then checks the whole. */
-static zend_result finish(php_smtp_config *c, HashTable *given)
+static zend_result finish(php_smtp_config *c, HashTable *given, bool is_fallback)
 {
 #define GIVEN(name) zend_hash_str_exists(given, name, sizeof(name) - 1)
 	bool host_from_ini = false;
@@ -530,14 +637,10 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 			return FAILURE;
 		}
 	}
-	/* INI credentials only for the INI host: see the comment at the top. */
+	/* smtp.port belongs to smtp.host: another host gets the default port */
 	bool same_host_as_ini = host_from_ini || (SMTP_G(host) && zend_string_equals_cstr(c->host, SMTP_G(host),
 	                                                                                   strlen(SMTP_G(host))));
-	if (!GIVEN("username") && !GIVEN("password") && ini_credentials_allowed(c, host_from_ini)) {
-		c->username = ini_string(SMTP_G(username));
-		c->password = ini_string(SMTP_G(password));
-	}
-	if (!GIVEN("port") && (host_from_ini || same_host_as_ini) && SMTP_G(port) > 0) {
+	if (!GIVEN("port") && same_host_as_ini && SMTP_G(port) > 0) {
 		c->port = SMTP_G(port);
 	}
 	if (!GIVEN("auth") && SMTP_G(auth) && *SMTP_G(auth)) {
@@ -586,11 +689,19 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 			return FAILURE;
 		}
 	}
-#undef GIVEN
 
 	if (c->port == 0) {
-		c->port = c->encryption == PHP_SMTP_ENCRYPTION_TLS ? 465 : c->encryption == PHP_SMTP_ENCRYPTION_NONE ? 25 : 587;
+		c->port = default_port(c->encryption);
 	}
+	/* INI credentials only for the administrator's relay, decided once the
+	 * connection settings are final: see admin_relay_difference() */
+	if (!GIVEN("username") && !GIVEN("password") && ini_has_secrets()) {
+		c->ini_secrets_withheld = admin_relay_difference(c, is_fallback);
+		if (!c->ini_secrets_withheld) {
+			ini_secrets_fill(c);
+		}
+	}
+#undef GIVEN
 	if (c->username && ZSTR_LEN(c->username) == 0) {
 		zend_string_release(c->username);
 		c->username = NULL;
@@ -613,6 +724,11 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 }
 
 zend_result php_smtp_config_parse(php_smtp_config *config, zval *input)
+{
+	return config_parse(config, input, false);
+}
+
+static zend_result config_parse(php_smtp_config *config, zval *input, bool is_fallback)
 {
 	config_defaults(config);
 
@@ -661,7 +777,7 @@ zend_result php_smtp_config_parse(php_smtp_config *config, zval *input)
 	ZEND_HASH_FOREACH_END();
 
 	if (result == SUCCESS) {
-		result = finish(config, keys);
+		result = finish(config, keys, is_fallback);
 	}
 	zval_ptr_dtor(&dsn_array);
 	return result;

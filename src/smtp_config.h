@@ -8,6 +8,7 @@
 
 #include "php.h"
 #include "smtp_dkim.h"
+#include "smtp_errors.h"
 
 typedef enum {
 	PHP_SMTP_ENCRYPTION_STARTTLS,
@@ -43,6 +44,10 @@ typedef struct php_smtp_config {
 	struct php_smtp_config *fallback;
 	bool deferred;
 	zval debug; /* a callable, or UNDEF */
+	/* php.ini holds credentials, and they were not used because this is not
+	 * the administrator's relay: the setting that differs ("port",
+	 * "smtp.host" for an ini_set, "fallback", ...; a static string), or NULL */
+	const char *ini_secrets_withheld;
 } php_smtp_config;
 
 /* Fills config from a DSN string or an array (with INI fallback). Throws
@@ -54,6 +59,12 @@ zend_result php_smtp_config_parse(php_smtp_config *config, zval *input);
 zend_result php_smtp_config_from_ini(php_smtp_config *config);
 
 void php_smtp_config_dtor(php_smtp_config *config);
+
+/* When config's server refused (failure of kind SERVER, RECIPIENT or AUTH)
+ * and php.ini's credentials were withheld from it, appends to the failure's
+ * message that they are kept for php.ini's relay, and which setting differed:
+ * a refusal for want of AUTH then explains itself. */
+void php_smtp_config_explain_withheld(const php_smtp_config *config, php_smtp_failure *failure);
 
 const char *php_smtp_encryption_name(php_smtp_encryption encryption);
 

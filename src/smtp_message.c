@@ -795,6 +795,23 @@ static smtp_mime_attachment *parts_for_lib(const php_smtp_part_list *list, rende
 	return out;
 }
 
+/* Opens an attached file when the message is read (at send time): the path
+ * was checked against open_basedir by attach(), and is checked again now,
+ * as PHP's own fopen() does at each open, because the file may have been
+ * replaced by a link to somewhere else since. */
+static FILE *open_attached_file(const char *path, char *err, size_t errlen)
+{
+	if (php_check_open_basedir_ex(path, 0) != 0) {
+		snprintf(err, errlen, "cannot read attachment %s: it is outside open_basedir now", path);
+		return NULL;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot read attachment %s: %s", path, strerror(errno));
+	}
+	return f;
+}
+
 static void throw_local(const char *message)
 {
 	php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
@@ -858,6 +875,7 @@ static render_state *render(php_smtp_message *m)
 	spec.embeds = embeds;
 	spec.embed_count = m->embeds.count;
 	spec.boundary_seed = m->boundary_seed;
+	spec.open_file = open_attached_file;
 
 	char err[320];
 	rs->writer = smtp_mime_writer_new(&spec, err, sizeof(err));

@@ -138,6 +138,9 @@ static void job_classify(pipeline_run *run, php_smtp_job *job, CURLcode rc, cons
 static void job_done(pipeline_run *run, php_smtp_job *job)
 {
 	job_forget_refusal(job);
+	if (!job->outcome.ok) {
+		php_smtp_config_explain_withheld(run->config, &job->outcome.failure);
+	}
 	run->feed->done(run->feed->ctx, job);
 }
 

@@ -74,6 +74,19 @@ static bool spool_ready(php_smtp_spool *spool)
 	return true;
 }
 
+/* ---- where a spool may be ---- */
+
+bool php_smtp_spool_dir_allowed(const char *dir, char *err, size_t err_len)
+{
+	/* the spool is read and written with plain system calls, so PHP's
+	 * open_basedir is checked here, as for attachments and DKIM key files */
+	if (php_check_open_basedir_ex(dir, 0) != 0) {
+		snprintf(err, err_len, "the spool directory %s is outside open_basedir", dir);
+		return false;
+	}
+	return true;
+}
+
 /* ---- the Mailer's hook ---- */
 
 /* Writes envelope's message into the spool's queue/ with the given retry
@@ -89,7 +102,7 @@ static bool spool_store_new(const char *dir, const php_smtp_envelope *envelope, 
 		                 smtp_source_error(envelope->source));
 		return false;
 	}
-	if (smtp_spool_dirs_make(dir, err, sizeof(err)) != 0) {
+	if (!php_smtp_spool_dir_allowed(dir, err, sizeof(err)) || smtp_spool_dirs_make(dir, err, sizeof(err)) != 0) {
 		php_error_docref(NULL, E_WARNING, "Could not spool the message: %s", err);
 		return false;
 	}
@@ -294,7 +307,11 @@ ZEND_METHOD(Smtp_Spool, __construct)
 		RETURN_THROWS();
 	}
 
-	char err[256];
+	char err[512];
+	if (!php_smtp_spool_dir_allowed(ZSTR_VAL(dir), err, sizeof(err))) {
+		php_smtp_throw_invalid("Spool: %s", err);
+		RETURN_THROWS();
+	}
 	if (smtp_spool_dirs_make(ZSTR_VAL(dir), err, sizeof(err)) != 0) {
 		php_smtp_failure failure = {0};
 		failure.kind = PHP_SMTP_FAILURE_LOCAL;
@@ -390,6 +407,21 @@ static bool give_up(php_smtp_spool *spool, const char *name, smtp_spool_meta *me
 	return true;
 }
 
+/* The bytes src produces (it is read once and rewound), or -1: no SIZE is declared then. */
+static curl_off_t source_size(const smtp_source *src)
+{
+	char chunk[16384];
+	curl_off_t total = 0;
+	ssize_t n;
+	while ((n = smtp_source_read(src, chunk, sizeof(chunk))) > 0) {
+		total += n;
+	}
+	if (smtp_source_rewind(src) != 0 || n < 0) {
+		return -1;
+	}
+	return total;
+}
+
 /* Tries one locked message. Returns false when flushing must stop (an
  * exception from user code, e.g. the debug callback). */
 static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char *name, int fd, bool force,
@@ -426,6 +458,22 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 
 	body.body_offset = body_offset;
 	smtp_source_rewind(&source);
+	/* the file may have been planted or damaged: its envelope is checked as a
+	 * send's is, and one that fails is given up at once with the reason */
+	if (smtp_spool_meta_check_envelope(&meta, err, sizeof(err)) != 0) {
+		smtp_spool_meta_set_error(&meta, err);
+		add_assoc_string(&summary->errors, (char *) name, meta.last_error);
+		if (give_up(spool, name, &meta, &source)) {
+			summary->failed++;
+		}
+		smtp_spool_meta_free(&meta);
+		return true;
+	}
+	/* and its bytes go out as CRLF text, whatever line ends the file has */
+	smtp_crlf_stream crlf;
+	smtp_crlf_stream_init(&crlf, &source);
+	smtp_source normalized = smtp_crlf_stream_as_source(&crlf);
+
 	php_smtp_envelope envelope = {0};
 	envelope.from = zend_string_init(meta.from, strlen(meta.from), 0);
 	envelope.recipients = safe_emalloc(meta.recipient_count, sizeof(zend_string *), 0);
@@ -434,8 +482,8 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 	}
 	envelope.recipient_count = meta.recipient_count;
 	envelope.needs_smtputf8 = meta.smtputf8;
-	envelope.source = &source;
-	envelope.size = (curl_off_t) (st.st_size - body_offset);
+	envelope.source = &normalized;
+	envelope.size = source_size(&normalized);
 
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
@@ -456,7 +504,9 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 	} else {
 		const char *why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown failure";
 		smtp_spool_meta_set_error(&meta, why);
-		meta.attempts++;
+		if (meta.attempts < SMTP_SPOOL_MAX_ATTEMPTS) {
+			meta.attempts++; /* kept within what smtp_spool_meta_read accepts */
+		}
 		add_assoc_string(&summary->errors, (char *) name, meta.last_error);
 		bool too_old = (int64_t) now - meta.queued_at >= (int64_t) spool->max_age;
 		if (php_smtp_failure_is_temporary(&outcome.failure) && !too_old) {
@@ -506,6 +556,15 @@ ZEND_METHOD(Smtp_Spool, flush)
 	}
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(mailer_zv);
 	if (!php_smtp_mailer_ready(mailer)) {
+		RETURN_THROWS();
+	}
+	/* opened up since the constructor looked? Then nothing in it is trusted */
+	char dir_err[512];
+	if (smtp_spool_dirs_check(ZSTR_VAL(spool->dir), dir_err, sizeof(dir_err)) != 0) {
+		php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
+		failure.message = strpprintf(0, "Spool: %s", dir_err);
+		php_smtp_failure_throw(&failure, NULL, NULL);
+		php_smtp_failure_dtor(&failure);
 		RETURN_THROWS();
 	}
 

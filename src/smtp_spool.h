@@ -13,6 +13,9 @@
 
 extern zend_class_entry *php_smtp_spool_ce;
 
+/* False, with the reason in err, when dir is outside open_basedir. */
+bool php_smtp_spool_dir_allowed(const char *dir, char *err, size_t err_len);
+
 /* Called after a send failed. When config has a spool and the failure is
  * temporary, writes the message (re-read from envelope->source) to the spool,
  * puts a Receipt with queued=true in return_value, releases outcome and

@@ -56,6 +56,26 @@ typedef struct {
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
 smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s);
 
+/* Another source's bytes with the same normalisation as smtp_crlf_source:
+ * every bare CR and bare LF becomes CRLF, and a final CRLF is added when
+ * missing. For bytes that were not made here (a spool file), so what goes
+ * to the dot-stuffer is always CRLF text: a lone LF "." LF cannot end the
+ * DATA early at a server that accepts bare line feeds. */
+#define SMTP_CRLF_STREAM_CHUNK 8192
+typedef struct {
+	const smtp_source *inner;
+	char in[SMTP_CRLF_STREAM_CHUNK];
+	size_t in_len, in_pos;
+	bool after_cr;   /* the last input byte was a CR (its CRLF is out): a following LF is dropped */
+	bool line_start; /* the last byte produced ended a line (or nothing was produced yet) */
+	bool produced;   /* something was produced */
+	bool done;       /* the inner source ended */
+	int pending;     /* bytes of a CRLF still to produce (2: CR LF, 1: LF) */
+} smtp_crlf_stream;
+
+void smtp_crlf_stream_init(smtp_crlf_stream *s, const smtp_source *inner);
+smtp_source smtp_crlf_stream_as_source(smtp_crlf_stream *s);
+
 /* A prefix in memory (e.g. DKIM-Signature fields) followed by another source.
  * Rewinding starts again at the prefix and rewinds the inner source. */
 typedef struct {
