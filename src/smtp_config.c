@@ -34,7 +34,7 @@ static const char *const known_keys[] = {"host",     "port",    "encryption", "u
                                          "auth",     "allow_insecure_auth",   "verify_peer", "cafile",
                                          "timeout",  "helo",    "from",       "from_name", "keepalive",
                                          "dkim",     "spool",   "fallback",   "deferred", "debug",
-                                         NULL};
+                                         "token",    "oauth",   NULL};
 
 static bool is_known_key(zend_string *key)
 {
@@ -300,6 +300,18 @@ static zend_string *ini_string(const char *value)
 	return (value && *value) ? zend_string_init(value, strlen(value), 0) : NULL;
 }
 
+/* A token string is a secret: wiped when this was its last holder. */
+static void release_token(zval *token)
+{
+	if (Z_TYPE_P(token) == IS_STRING) {
+		zend_string *s = Z_STR_P(token);
+		php_smtp_release_secret(&s);
+	} else {
+		zval_ptr_dtor(token);
+	}
+	ZVAL_UNDEF(token);
+}
+
 static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool nested)
 {
 	const char *k = ZSTR_VAL(key);
@@ -353,7 +365,8 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		             {"plain", PHP_SMTP_AUTH_PLAIN},
 		             {"login", PHP_SMTP_AUTH_LOGIN},
 		             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
-		             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2}};
+		             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2},
+		             {"oauthbearer", PHP_SMTP_AUTH_OAUTHBEARER}};
 		if (Z_TYPE_P(v) == IS_STRING) {
 			for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
 				if (zend_string_equals_cstr(Z_STR_P(v), mechs[i].name, strlen(mechs[i].name))) {
@@ -362,8 +375,35 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 				}
 			}
 		}
-		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5 or xoauth2");
+		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5, xoauth2 or oauthbearer");
 		return FAILURE;
+	}
+	if (zend_string_equals_literal(key, "token")) {
+		/* a string is the token itself, never a function's name */
+		if (Z_TYPE_P(v) == IS_STRING) {
+			if (Z_STRLEN_P(v) == 0 || has_control_chars(Z_STRVAL_P(v), Z_STRLEN_P(v))) {
+				php_smtp_throw_invalid("Config key \"token\" must be a non-empty access token without control "
+				                       "characters, or a callable");
+				return FAILURE;
+			}
+		} else if (!zend_is_callable(v, 0, NULL)) {
+			php_smtp_throw_invalid("Config key \"token\" must be an access token string or a callable "
+			                       "fn(bool $refresh): string");
+			return FAILURE;
+		}
+		release_token(&c->token);
+		ZVAL_COPY(&c->token, v);
+		return SUCCESS;
+	}
+	if (zend_string_equals_literal(key, "oauth")) {
+		if (Z_TYPE_P(v) != IS_ARRAY) {
+			php_smtp_throw_invalid("Config key \"oauth\" must be an array (token_url, client_id, client_secret, "
+			                       "refresh_token, scope, on_refresh_token)");
+			return FAILURE;
+		}
+		php_smtp_oauth_grant_free(c->oauth);
+		c->oauth = php_smtp_oauth_grant_from_array(v);
+		return c->oauth ? SUCCESS : FAILURE;
 	}
 	if (zend_string_equals_literal(key, "allow_insecure_auth")) {
 		return value_bool(v, k, &c->allow_insecure_auth);
@@ -457,6 +497,7 @@ static void config_defaults(php_smtp_config *c)
 	c->timeout = 30;
 	c->keepalive = true;
 	ZVAL_UNDEF(&c->debug);
+	ZVAL_UNDEF(&c->token);
 }
 
 /* The machine's name, for EHLO. */
@@ -488,7 +529,8 @@ static bool ini_changed_below_admin(const char *name)
 static bool ini_credentials_allowed(const php_smtp_config *c, bool host_from_ini)
 {
 	static const char *const connection_settings[] = {"smtp.host", "smtp.port", "smtp.encryption",
-	                                                   "smtp.verify_peer", "smtp.cafile", NULL};
+	                                                   "smtp.verify_peer", "smtp.cafile", "smtp.oauth_token_url",
+	                                                   NULL};
 	const char *ini_host = SMTP_G(host);
 	if (!host_from_ini && !(ini_host && zend_string_equals_cstr(c->host, ini_host, strlen(ini_host)))) {
 		return false;
@@ -533,7 +575,9 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 	/* INI credentials only for the INI host: see the comment at the top. */
 	bool same_host_as_ini = host_from_ini || (SMTP_G(host) && zend_string_equals_cstr(c->host, SMTP_G(host),
 	                                                                                   strlen(SMTP_G(host))));
-	if (!GIVEN("username") && !GIVEN("password") && ini_credentials_allowed(c, host_from_ini)) {
+	bool ini_credentials = !GIVEN("username") && !GIVEN("password") && !GIVEN("token") && !GIVEN("oauth") &&
+	                       ini_credentials_allowed(c, host_from_ini);
+	if (ini_credentials) {
 		c->username = ini_string(SMTP_G(username));
 		c->password = ini_string(SMTP_G(password));
 	}
@@ -548,6 +592,14 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 		zend_string_release(k);
 		zval_ptr_dtor(&v);
 		if (r == FAILURE) {
+			return FAILURE;
+		}
+	}
+	if (ini_credentials && (c->auth == PHP_SMTP_AUTH_XOAUTH2 || c->auth == PHP_SMTP_AUTH_OAUTHBEARER ||
+	                        c->auth == PHP_SMTP_AUTH_AUTO)) {
+		/* smtp.oauth_*: the relay's OAuth client, under the same rule as smtp.password */
+		c->oauth = php_smtp_oauth_grant_from_ini();
+		if (EG(exception)) {
 			return FAILURE;
 		}
 	}
@@ -599,6 +651,22 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 		ZEND_SECURE_ZERO(ZSTR_VAL(c->password), ZSTR_LEN(c->password));
 		zend_string_release(c->password);
 		c->password = NULL;
+	}
+	bool has_token = Z_TYPE(c->token) != IS_UNDEF || c->oauth;
+	if (has_token && c->auth == PHP_SMTP_AUTH_AUTO) {
+		c->auth = PHP_SMTP_AUTH_XOAUTH2;
+	}
+	if (has_token && c->auth != PHP_SMTP_AUTH_XOAUTH2 && c->auth != PHP_SMTP_AUTH_OAUTHBEARER) {
+		php_smtp_throw_invalid("Config keys \"token\" and \"oauth\" need auth xoauth2 or oauthbearer");
+		return FAILURE;
+	}
+	if (has_token && !c->username) {
+		php_smtp_throw_invalid("OAuth needs \"username\": the mailbox the token was issued for");
+		return FAILURE;
+	}
+	if (Z_TYPE(c->token) != IS_UNDEF && c->oauth) {
+		php_smtp_throw_invalid("Give either \"token\" or \"oauth\", not both");
+		return FAILURE;
 	}
 	if (c->username && c->encryption == PHP_SMTP_ENCRYPTION_NONE && !c->allow_insecure_auth) {
 		php_smtp_throw_invalid("Refusing to send credentials over an unencrypted connection: use encryption "
@@ -672,16 +740,6 @@ zend_result php_smtp_config_from_ini(php_smtp_config *config)
 	return php_smtp_config_parse(config, NULL);
 }
 
-static void release_secret(zend_string **s)
-{
-	if (*s) {
-		if (!ZSTR_IS_INTERNED(*s) && GC_REFCOUNT(*s) == 1) {
-			ZEND_SECURE_ZERO(ZSTR_VAL(*s), ZSTR_LEN(*s));
-		}
-		zend_string_release(*s);
-		*s = NULL;
-	}
-}
 
 static void release(zend_string **s)
 {
@@ -694,8 +752,11 @@ static void release(zend_string **s)
 void php_smtp_config_dtor(php_smtp_config *c)
 {
 	release(&c->host);
-	release_secret(&c->username);
-	release_secret(&c->password);
+	php_smtp_release_secret(&c->username);
+	php_smtp_release_secret(&c->password);
+	release_token(&c->token);
+	php_smtp_oauth_grant_free(c->oauth);
+	c->oauth = NULL;
 	release(&c->cafile);
 	release(&c->helo);
 	release(&c->from);
