@@ -419,6 +419,7 @@ static zend_string *read_token_response(const php_smtp_oauth_grant *g, long stat
 	/* json_last_error() is the script's: leave it as it was */
 	php_json_error_code saved = JSON_G(error_code);
 	if (r->body.s) {
+		smart_str_0(&r->body); /* the JSON scanner reads up to a NUL */
 		php_json_decode_ex(&json, ZSTR_VAL(r->body.s), ZSTR_LEN(r->body.s), PHP_JSON_OBJECT_AS_ARRAY, 8);
 	}
 	JSON_G(error_code) = saved;
