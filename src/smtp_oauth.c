@@ -77,11 +77,8 @@ static bool check_token_url(zend_string *url, const char *what)
 	php_url *u = php_url_parse_ex(ZSTR_VAL(url), ZSTR_LEN(url));
 	bool ok = false;
 	if (u && u->scheme && u->host) {
-		if (zend_string_equals_literal_ci(u->scheme, "https")) {
-			ok = true;
-		} else if (zend_string_equals_literal_ci(u->scheme, "http") && is_loopback_host(ZSTR_VAL(u->host))) {
-			ok = true;
-		}
+		ok = zend_string_equals_literal_ci(u->scheme, "https") ||
+		     (zend_string_equals_literal_ci(u->scheme, "http") && is_loopback_host(ZSTR_VAL(u->host)));
 	}
 	if (u) {
 		php_url_free(u);
@@ -457,7 +454,7 @@ static zend_string *read_token_response(const php_smtp_oauth_grant *g, long stat
 		return NULL;
 	}
 	zend_string *access = object ? json_string(&json, "access_token") : NULL;
-	if (!access || ZSTR_LEN(access) == 0 || has_control_chars(access)) {
+	if (!object || !access || ZSTR_LEN(access) == 0 || has_control_chars(access)) {
 		fail(failure, PHP_SMTP_FAILURE_AUTH,
 		     strpprintf(0, "The token endpoint %s answered without an access token (is token_url the token "
 		                   "endpoint?)", url));
