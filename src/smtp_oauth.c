@@ -412,6 +412,7 @@ static zend_string *read_token_response(const php_smtp_oauth_grant *g, long stat
 {
 	const char *url = ZSTR_VAL(g->token_url);
 	zval json;
+	memset(&json, 0, sizeof(json)); /* all of it: the analyzer cannot see through the decoder */
 	ZVAL_UNDEF(&json);
 	/* json_last_error() is the script's: leave it as it was */
 	php_json_error_code saved = JSON_G(error_code);
