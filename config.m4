@@ -48,6 +48,8 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_config.c \
     src/smtp_transport.c \
     src/smtp_pipeline.c \
+    src/smtp_oauth.c \
+    src/smtp_oauth_sasl.c \
     src/lib/stuffing.c \
     src/lib/reply.c \
     src/lib/redact.c \

@@ -35,6 +35,11 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *dkim_selector;
 	char *dkim_key_file;
 	char *log;
+	char *oauth_token_url;
+	char *oauth_client_id;
+	char *oauth_client_secret; /* a secret: see smtp_module.c */
+	char *oauth_refresh_token; /* a secret */
+	char *oauth_scope;
 	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
 	zval last_result;
 ZEND_END_MODULE_GLOBALS(smtp)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages php-smtp needs, only when some are missing.
-#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint]     (no argument: core)
+#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint] [oauth]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
 #       for the deferred-sending test under FastCGI; Debian 12's Symfony Mailer and
@@ -15,6 +15,8 @@ core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml
 	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
 	phpunit gettext apache2 libapache2-mod-php dnsmasq-base iproute2)
+# oauth: node for the OAuth 2.0 test server (scripts/oauth-deps.sh adds oidc-provider with npm ci)
+oauth=(nodejs $(command -v npm >/dev/null || echo npm))
 bench=(msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
 fuzz=(clang libclang-rt-14-dev)
 lint=(clang-tidy cppcheck php-codesniffer)
@@ -28,6 +30,7 @@ for group in "$@"; do
 	bench) want+=("${bench[@]}") ;;
 	fuzz) want+=("${fuzz[@]}") ;;
 	lint) want+=("${lint[@]}") ;;
+	oauth) want+=("${oauth[@]}") ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

@@ -141,6 +141,9 @@ if [ "${1:-}" = "--phpt" ]; then
 	[ "${1:-}" = "--" ] && shift
 	scripts/certs.sh "$SMTP_TEST_CERTS"
 	php_libs
+	# the OAuth tests' authorization server (oidc-provider, npm ci)
+	scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1 ||
+		echo "scripts/oauth-deps.sh failed (the OAuth tests will fail): see $ARTIFACTS/oauth-deps.log" >&2
 	mapfile -t dirs < <(phpt_dirs)
 	log=${PHPT_LOG:-$ARTIFACTS/phpt.log}
 	run_phpt "$log" "$so" "${dirs[@]}" -- "$@"
@@ -193,6 +196,12 @@ echo "extension: $so"
 if ! scripts/certs.sh "$SMTP_TEST_CERTS" >"$ARTIFACTS/certs.log" 2>&1; then
 	echo "scripts/certs.sh failed: see $ARTIFACTS/certs.log" >&2
 	suite certs 0 1
+	finish
+fi
+if ! scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1; then
+	echo "scripts/oauth-deps.sh failed: see $ARTIFACTS/oauth-deps.log" >&2
+	tail -n 20 "$ARTIFACTS/oauth-deps.log" >&2
+	suite deps 0 1
 	finish
 fi
 

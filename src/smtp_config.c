@@ -37,7 +37,7 @@ static const char *const known_keys[] = {"host",     "port",    "encryption", "u
                                          "auth",     "allow_insecure_auth",   "verify_peer", "cafile",
                                          "timeout",  "helo",    "from",       "from_name", "keepalive",
                                          "dkim",     "spool",   "fallback",   "deferred", "debug",
-                                         NULL};
+                                         "token",    "oauth",   NULL};
 
 static bool is_known_key(zend_string *key)
 {
@@ -312,7 +312,8 @@ static bool auth_from_name(const char *name, size_t len, php_smtp_auth *out)
 	             {"plain", PHP_SMTP_AUTH_PLAIN},
 	             {"login", PHP_SMTP_AUTH_LOGIN},
 	             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
-	             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2}};
+	             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2},
+	             {"oauthbearer", PHP_SMTP_AUTH_OAUTHBEARER}};
 	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
 		if (len == strlen(mechs[i].name) && memcmp(name, mechs[i].name, len) == 0) {
 			*out = mechs[i].auth;
@@ -323,6 +324,19 @@ static bool auth_from_name(const char *name, size_t len, php_smtp_auth *out)
 }
 
 static zend_result config_parse(php_smtp_config *config, zval *input, bool is_fallback);
+
+
+/* A token string is a secret: wiped when this was its last holder. */
+static void release_token(zval *token)
+{
+	if (Z_TYPE_P(token) == IS_STRING) {
+		zend_string *s = Z_STR_P(token);
+		php_smtp_release_secret(&s);
+	} else {
+		zval_ptr_dtor(token);
+	}
+	ZVAL_UNDEF(token);
+}
 
 static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool nested)
 {
@@ -373,8 +387,35 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		if (Z_TYPE_P(v) == IS_STRING && auth_from_name(Z_STRVAL_P(v), Z_STRLEN_P(v), &c->auth)) {
 			return SUCCESS;
 		}
-		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5 or xoauth2");
+		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5, xoauth2 or oauthbearer");
 		return FAILURE;
+	}
+	if (zend_string_equals_literal(key, "token")) {
+		/* a string is the token itself, never a function's name */
+		if (Z_TYPE_P(v) == IS_STRING) {
+			if (Z_STRLEN_P(v) == 0 || has_control_chars(Z_STRVAL_P(v), Z_STRLEN_P(v))) {
+				php_smtp_throw_invalid("Config key \"token\" must be a non-empty access token without control "
+				                       "characters, or a callable");
+				return FAILURE;
+			}
+		} else if (!zend_is_callable(v, 0, NULL)) {
+			php_smtp_throw_invalid("Config key \"token\" must be an access token string or a callable "
+			                       "fn(bool $refresh): string");
+			return FAILURE;
+		}
+		release_token(&c->token);
+		ZVAL_COPY(&c->token, v);
+		return SUCCESS;
+	}
+	if (zend_string_equals_literal(key, "oauth")) {
+		if (Z_TYPE_P(v) != IS_ARRAY) {
+			php_smtp_throw_invalid("Config key \"oauth\" must be an array (token_url, client_id, client_secret, "
+			                       "refresh_token, scope, on_refresh_token)");
+			return FAILURE;
+		}
+		php_smtp_oauth_grant_free(c->oauth);
+		c->oauth = php_smtp_oauth_grant_from_array(v);
+		return c->oauth ? SUCCESS : FAILURE;
 	}
 	if (zend_string_equals_literal(key, "allow_insecure_auth")) {
 		return value_bool(v, k, &c->allow_insecure_auth);
@@ -478,6 +519,7 @@ static void config_defaults(php_smtp_config *c)
 	c->timeout = 30;
 	c->keepalive = true;
 	ZVAL_UNDEF(&c->debug);
+	ZVAL_UNDEF(&c->token);
 }
 
 /* The machine's name, for EHLO. */
@@ -532,8 +574,8 @@ static bool ini_has_secrets(void)
  * request no longer counts as the administrator's. */
 static const char *admin_relay_difference(const php_smtp_config *c, bool is_fallback)
 {
-	static const char *const relay_settings[] = {"smtp.host", "smtp.port", "smtp.encryption", "smtp.verify_peer",
-	                                             "smtp.cafile", "smtp.auth", NULL};
+	static const char *const relay_settings[] = {"smtp.host",   "smtp.port", "smtp.encryption",      "smtp.verify_peer",
+	                                             "smtp.cafile", "smtp.auth", "smtp.oauth_token_url", NULL};
 	if (is_fallback) {
 		return "fallback";
 	}
@@ -577,11 +619,19 @@ static const char *admin_relay_difference(const php_smtp_config *c, bool is_fall
 }
 
 /* Every INI secret, filled in one place and only for the administrator's
- * relay: a later smtp.oauth_* secret goes here too, behind the same check. */
-static void ini_secrets_fill(php_smtp_config *c)
+ * relay: the password, and the relay's OAuth client (smtp.oauth_*) when the
+ * mechanism may be OAuth. */
+static zend_result ini_secrets_fill(php_smtp_config *c)
 {
 	c->username = ini_string(SMTP_G(username));
 	c->password = ini_string(SMTP_G(password));
+	if (c->auth == PHP_SMTP_AUTH_XOAUTH2 || c->auth == PHP_SMTP_AUTH_OAUTHBEARER || c->auth == PHP_SMTP_AUTH_AUTO) {
+		c->oauth = php_smtp_oauth_grant_from_ini();
+		if (EG(exception)) {
+			return FAILURE;
+		}
+	}
+	return SUCCESS;
 }
 
 void php_smtp_config_explain_withheld(const php_smtp_config *c, php_smtp_failure *failure)
@@ -695,10 +745,10 @@ static zend_result finish(php_smtp_config *c, HashTable *given, bool is_fallback
 	}
 	/* INI credentials only for the administrator's relay, decided once the
 	 * connection settings are final: see admin_relay_difference() */
-	if (!GIVEN("username") && !GIVEN("password") && ini_has_secrets()) {
+	if (!GIVEN("username") && !GIVEN("password") && !GIVEN("token") && !GIVEN("oauth") && ini_has_secrets()) {
 		c->ini_secrets_withheld = admin_relay_difference(c, is_fallback);
-		if (!c->ini_secrets_withheld) {
-			ini_secrets_fill(c);
+		if (!c->ini_secrets_withheld && ini_secrets_fill(c) == FAILURE) {
+			return FAILURE;
 		}
 	}
 #undef GIVEN
@@ -710,6 +760,22 @@ static zend_result finish(php_smtp_config *c, HashTable *given, bool is_fallback
 		ZEND_SECURE_ZERO(ZSTR_VAL(c->password), ZSTR_LEN(c->password));
 		zend_string_release(c->password);
 		c->password = NULL;
+	}
+	bool has_token = Z_TYPE(c->token) != IS_UNDEF || c->oauth;
+	if (has_token && c->auth == PHP_SMTP_AUTH_AUTO) {
+		c->auth = PHP_SMTP_AUTH_XOAUTH2;
+	}
+	if (has_token && c->auth != PHP_SMTP_AUTH_XOAUTH2 && c->auth != PHP_SMTP_AUTH_OAUTHBEARER) {
+		php_smtp_throw_invalid("Config keys \"token\" and \"oauth\" need auth xoauth2 or oauthbearer");
+		return FAILURE;
+	}
+	if (has_token && !c->username) {
+		php_smtp_throw_invalid("OAuth needs \"username\": the mailbox the token was issued for");
+		return FAILURE;
+	}
+	if (Z_TYPE(c->token) != IS_UNDEF && c->oauth) {
+		php_smtp_throw_invalid("Give either \"token\" or \"oauth\", not both");
+		return FAILURE;
 	}
 	if (c->username && c->encryption == PHP_SMTP_ENCRYPTION_NONE && !c->allow_insecure_auth) {
 		php_smtp_throw_invalid("Refusing to send credentials over an unencrypted connection: use encryption "
@@ -788,16 +854,6 @@ zend_result php_smtp_config_from_ini(php_smtp_config *config)
 	return php_smtp_config_parse(config, NULL);
 }
 
-static void release_secret(zend_string **s)
-{
-	if (*s) {
-		if (!ZSTR_IS_INTERNED(*s) && GC_REFCOUNT(*s) == 1) {
-			ZEND_SECURE_ZERO(ZSTR_VAL(*s), ZSTR_LEN(*s));
-		}
-		zend_string_release(*s);
-		*s = NULL;
-	}
-}
 
 static void release(zend_string **s)
 {
@@ -810,8 +866,11 @@ static void release(zend_string **s)
 void php_smtp_config_dtor(php_smtp_config *c)
 {
 	release(&c->host);
-	release_secret(&c->username);
-	release_secret(&c->password);
+	php_smtp_release_secret(&c->username);
+	php_smtp_release_secret(&c->password);
+	release_token(&c->token);
+	php_smtp_oauth_grant_free(c->oauth);
+	c->oauth = NULL;
 	release(&c->cafile);
 	release(&c->helo);
 	release(&c->from);

@@ -9,6 +9,7 @@
 #include "php.h"
 #include "smtp_dkim.h"
 #include "smtp_errors.h"
+#include "smtp_oauth.h"
 
 typedef enum {
 	PHP_SMTP_ENCRYPTION_STARTTLS,
@@ -22,6 +23,7 @@ typedef enum {
 	PHP_SMTP_AUTH_LOGIN,
 	PHP_SMTP_AUTH_CRAM_MD5,
 	PHP_SMTP_AUTH_XOAUTH2,
+	PHP_SMTP_AUTH_OAUTHBEARER,
 } php_smtp_auth;
 
 typedef struct php_smtp_config {
@@ -31,6 +33,8 @@ typedef struct php_smtp_config {
 	zend_string *username; /* NULL: no AUTH */
 	zend_string *password; /* wiped when freed */
 	php_smtp_auth auth;
+	zval token;                   /* OAuth: a string (wiped when freed), a callable, or UNDEF */
+	php_smtp_oauth_grant *oauth;  /* OAuth: the grant the extension runs itself, or NULL */
 	bool allow_insecure_auth;
 	bool verify_peer;
 	zend_string *cafile;

@@ -27,6 +27,7 @@ static zend_object *mailer_create(zend_class_entry *ce)
 	object_properties_init(&mailer->std, ce);
 	mailer->std.handlers = &mailer_handlers;
 	ZVAL_UNDEF(&mailer->config.debug);
+	ZVAL_UNDEF(&mailer->config.token);
 	array_init(&mailer->transcript);
 	return &mailer->std;
 }
@@ -53,9 +54,13 @@ static HashTable *mailer_get_gc(zend_object *obj, zval **table, int *n)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
 	zend_get_gc_buffer *buffer = zend_get_gc_buffer_create();
-	zend_get_gc_buffer_add_zval(buffer, &mailer->config.debug);
-	if (mailer->config.fallback) {
-		zend_get_gc_buffer_add_zval(buffer, &mailer->config.fallback->debug);
+	/* the callables may hold the Mailer itself (a closure over $mailer) */
+	for (php_smtp_config *c = &mailer->config; c; c = c == &mailer->config ? c->fallback : NULL) {
+		zend_get_gc_buffer_add_zval(buffer, &c->debug);
+		zend_get_gc_buffer_add_zval(buffer, &c->token);
+		if (c->oauth) {
+			zend_get_gc_buffer_add_zval(buffer, &c->oauth->on_refresh_token);
+		}
 	}
 	zend_get_gc_buffer_use(buffer, table, n);
 	return zend_std_get_properties(obj);

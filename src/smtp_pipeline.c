@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "smtp_pipeline.h"
+#include "smtp_oauth_sasl.h"
 #include "lib/reply.h"
 
 /* Bounds: what one fill puts in the output, what a reply may hold. */
@@ -292,6 +293,23 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 		s->state = SESSION_DEAD;
 		run->last_dead = s;
 		return;
+	}
+	if (php_smtp_oauth_in_use(run->config)) {
+		/* XOAUTH2 / OAUTHBEARER: libcurl stopped before AUTH. This may run
+		 * PHP code (the token callables), which may call back into this
+		 * Mailer: close() is then put off until the run ends (see
+		 * php_smtp_pipeline_close) */
+		bool offered = run->config->auth == PHP_SMTP_AUTH_OAUTHBEARER ? s->setup.offers_oauthbearer
+		                                                               : s->setup.offers_xoauth2;
+		if (!php_smtp_oauth_authenticate(s->easy, fd, run->config, offered, &s->setup_outcome)) {
+			if (EG(exception)) {
+				run->aborted = true;
+			}
+			curl_multi_remove_handle(run->pipeline->multi, s->easy);
+			s->state = SESSION_DEAD;
+			run->last_dead = s;
+			return;
+		}
 	}
 	s->fd = fd;
 	s->pipelining = s->setup.offers_pipelining;
@@ -823,6 +841,25 @@ static void fail_for_abort(pipeline_run *run)
 	}
 }
 
+/* Every job the feed has fails: the pipeline is busy with the run that
+ * called the PHP code that started this one. */
+static void fail_reentered(pipeline_run *run)
+{
+	php_smtp_job *job;
+	while ((job = run->feed->next(run->feed->ctx)) != NULL) {
+		job->outcome.ok = false;
+		php_smtp_failure_dtor(&job->outcome.failure);
+		job->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		job->outcome.failure.message = zend_string_init(
+		    "This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there",
+		    sizeof("This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there") - 1, 0);
+		run->feed->done(run->feed->ctx, job);
+		if (EG(exception)) {
+			break;
+		}
+	}
+}
+
 /* ---- the loop ---- */
 
 static bool session_busy(const php_smtp_session *s)
@@ -853,6 +890,13 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
                            int sessions, php_smtp_job_feed *feed)
 {
 	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
+	if (pipeline->running) {
+		/* called back from a callable this run is waiting for (a token
+		 * callable that sends with the same Mailer): the sessions are in use */
+		fail_reentered(&run);
+		return;
+	}
+	pipeline->running = true;
 	if (!pipeline->multi) {
 		pipeline->multi = curl_multi_init();
 		/* room for every session: libcurl must never close one to make space */
@@ -996,10 +1040,20 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 			session_disconnect(&run, s, true);
 		}
 	}
+	pipeline->running = false;
+	if (pipeline->close_pending) {
+		pipeline->close_pending = false;
+		php_smtp_pipeline_close(pipeline);
+	}
 }
 
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
+	if (pipeline->running) {
+		/* from a callable the run called: its sessions are still in use */
+		pipeline->close_pending = true;
+		return;
+	}
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];
 		if (s->state == SESSION_READY) {

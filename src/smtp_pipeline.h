@@ -57,6 +57,8 @@ typedef struct {
 	CURLM *multi;
 	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	int count;
+	bool running;       /* a run is under way (it may call PHP code that calls back) */
+	bool close_pending; /* close() came from such code: done when the run ends */
 } php_smtp_pipeline;
 
 /* Sends every job feed gives over up to `sessions` sessions, blocking until

@@ -325,7 +325,11 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_smtputf8 = false;
 			t->offers_pipelining = false;
 			t->offers_size = false;
+			t->offers_xoauth2 = false;
+			t->offers_oauthbearer = false;
 		} else if (line.code == 250) {
+			t->offers_xoauth2 |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "XOAUTH2");
+			t->offers_oauthbearer |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "OAUTHBEARER");
 			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
@@ -380,8 +384,6 @@ static const char *login_options(php_smtp_auth auth)
 		return "AUTH=LOGIN";
 	case PHP_SMTP_AUTH_CRAM_MD5:
 		return "AUTH=CRAM-MD5";
-	case PHP_SMTP_AUTH_XOAUTH2:
-		return "AUTH=XOAUTH2";
 	case PHP_SMTP_AUTH_AUTO:
 	default:
 		return "AUTH=*";
@@ -420,14 +422,16 @@ static void session_options(php_smtp_setup *t, CURL *easy, const php_smtp_config
 		}
 	}
 
-	if (c->username) {
+	/* XOAUTH2 and OAUTHBEARER are ours, once libcurl has the session open
+	 * (smtp_oauth_sasl.c): libcurl gets no credentials then */
+	if (c->username && !php_smtp_oauth_in_use(c)) {
 		curl_easy_setopt(easy, CURLOPT_USERNAME, ZSTR_VAL(c->username));
 		curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, login_options(c->auth));
-		if (c->auth == PHP_SMTP_AUTH_XOAUTH2) {
-			curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, c->password ? ZSTR_VAL(c->password) : "");
-		} else {
-			curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password ? ZSTR_VAL(c->password) : "");
-		}
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password ? ZSTR_VAL(c->password) : "");
+	} else {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, NULL);
+		curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, NULL);
 	}
 
 	/* Three clocks: connecting, each reply, and the whole set-up (greeting,

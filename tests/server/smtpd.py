@@ -49,6 +49,20 @@ TLS and AUTH
                         accepted only once TLS is active unless --auth-plaintext.
   --auth-mechs LIST     comma separated subset to offer, e.g. LOGIN,CRAM-MD5.
   --auth-plaintext      allow AUTH without TLS.
+  OAUTHBEARER (RFC 7628) can be offered too (--auth-mechs); like XOAUTH2 its token
+  is checked against the password of --auth, or with --oauth-introspect URL at an
+  OAuth 2.0 server's introspection endpoint (RFC 7662; as client
+  --oauth-introspect-client ID:SECRET, default smtp-server:smtp-server-secret): the
+  token must be active, carry the scope --oauth-scope (default smtp.send), and
+  belong to the user (sub), or be a client credentials token (no sub: app-only).
+  A refused token is refused the way the providers do (--oauth-style):
+    google (default)  334 + base64 JSON error ({"status":"401",...} for XOAUTH2,
+                      {"status":"invalid_token",...} for OAUTHBEARER), then after the
+                      client's answer 535 5.7.8 Username and Password not accepted
+    microsoft         535 5.7.3 Authentication unsuccessful, at once
+  --auth-line-max N     an AUTH command line (CRLF included) longer than N octets gets
+                        500 5.5.6 (RFC 5321's 512 for a command line); continuation
+                        lines may be as long as tokens are.
   --require-auth        MAIL before a successful AUTH gets 530 5.7.0.
   Wrong credentials: 535 5.7.8 Authentication credentials invalid.
 
@@ -98,6 +112,8 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 MAX_COMMAND_LINE = 4096
 READ_TIMEOUT = 120.0
@@ -383,7 +399,10 @@ class Session:
         mechanism = mechanism.upper()
         if mechanism not in opts.auth_mechs:
             return self.reply("504 5.5.4 Unrecognized authentication type")
+        if opts.auth_line_max and len("AUTH ") + len(arg) + 2 > opts.auth_line_max:
+            return self.reply("500 5.5.6 Line too long")
         method = getattr(self, "auth_" + mechanism.replace("-", "_"))
+        self.refusal = None
         try:
             user = method(initial.strip())
         except AuthAborted:
@@ -394,14 +413,14 @@ class Session:
         ok = user is not None
         self.log("auth", user=user, mechanism=mechanism, ok=ok)
         if not ok:
-            return self.reply("535 5.7.8 Authentication credentials invalid")
+            return self.reply(*(self.refusal or ("535 5.7.8 Authentication credentials invalid",)))
         self.auth_user = user
         self.reply("235 2.7.0 Authentication successful")
 
     def challenge(self, text):
         """Send a 334 challenge, return the client's decoded answer."""
         self.reply("334 " + base64.b64encode(text).decode("ascii"))
-        raw = self.read_line()
+        raw = self.read_line(limit=65536)
         if raw is None:
             raise ValueError("overlong SASL line")
         line = raw.rstrip(b"\r\n").decode("ascii")
@@ -456,7 +475,62 @@ class Session:
         token = values.get("auth", "")
         if not token.startswith("Bearer "):
             raise ValueError("XOAUTH2 auth field must be a Bearer token")
-        return self.check(values.get("user", ""), token[len("Bearer "):])
+        return self.check_token("XOAUTH2", values.get("user", ""), token[len("Bearer "):])
+
+    def auth_OAUTHBEARER(self, initial):
+        # RFC 7628 3.1: gs2-header "n,a=user," then ^A-separated key=value pairs, ^A^A
+        response = self.initial_or_challenge(initial).decode("utf-8")
+        header, sep, rest = response.partition("\x01")
+        parts = header.split(",")
+        if not sep or len(parts) < 3 or parts[0] not in ("n", "y") or not rest.endswith("\x01\x01"):
+            raise ValueError("OAUTHBEARER needs a GS2 header and ^A-separated pairs")
+        user = ""
+        if parts[1].startswith("a="):
+            user = parts[1][2:].replace("=2C", ",").replace("=3D", "=")
+        values = dict(field.split("=", 1) for field in rest.split("\x01") if "=" in field)
+        token = values.get("auth", "")
+        if not token.startswith("Bearer ") or "host" not in values or "port" not in values:
+            raise ValueError("OAUTHBEARER needs host, port and auth=Bearer")
+        return self.check_token("OAUTHBEARER", user, token[len("Bearer "):])
+
+    def introspect(self, token):
+        client_id, _, secret = self.opts.oauth_introspect_client.partition(":")
+        body = urllib.parse.urlencode({"token": token, "client_id": client_id, "client_secret": secret}).encode()
+        request = urllib.request.Request(self.opts.oauth_introspect, data=body,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read().decode("utf-8"))
+
+    def check_token(self, mechanism, user, token):
+        opts = self.opts
+        if opts.oauth_introspect:
+            try:
+                info = self.introspect(token)
+            except (OSError, ValueError) as error:
+                self.log("introspection", error=str(error))
+                info = {"active": False}
+            good = (info.get("active") is True and opts.oauth_scope in info.get("scope", "").split()
+                    and info.get("sub", user) == user)
+            self.log("introspection", active=info.get("active"), sub=info.get("sub"), client_id=info.get("client_id"),
+                     good=good)
+        else:
+            good = self.check(user, token) is not None
+        if good:
+            return user
+        if opts.oauth_style == "microsoft":
+            self.refusal = ("535 5.7.3 Authentication unsuccessful [test.outlook.example]",)
+            return None
+        # Google: the error as a JSON challenge; the client answers (an empty
+        # line for XOAUTH2, %x01 for OAUTHBEARER), then the final refusal
+        if mechanism == "XOAUTH2":
+            error = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+        else:
+            error = {"status": "invalid_token", "scope": opts.oauth_scope}
+        answer = self.challenge(json.dumps(error, separators=(",", ":")).encode())
+        self.log("oauth_error_answer", answer=base64.b64encode(answer).decode("ascii"))
+        self.refusal = ("535 5.7.8 Username and Password not accepted. For more information, go to",
+                        "535 5.7.8  https://support.google.com/mail/?p=BadCredentials")
+        return None
 
     def smtp_MAIL(self, arg):
         opts = self.opts
@@ -669,6 +743,11 @@ def parse_args(argv):
     add("--reply", action="append", default=[])
     add("--close-after-message", action="store_true")
     add("--no-auth-advert", action="store_true")
+    add("--oauth-introspect")
+    add("--oauth-introspect-client", default="smtp-server:smtp-server-secret")
+    add("--oauth-scope", default="smtp.send")
+    add("--oauth-style", choices=["google", "microsoft"], default="google")
+    add("--auth-line-max", type=int, default=0)
     opts = parser.parse_args(argv)
 
     if opts.host not in ("127.0.0.1", "::1", "localhost"):
@@ -682,7 +761,7 @@ def parse_args(argv):
         opts.auth = (user, password)
     opts.auth_mechs = [m.strip().upper() for m in opts.auth_mechs.split(",") if m.strip()]
     for mechanism in opts.auth_mechs:
-        if mechanism not in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"):
+        if mechanism not in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"):
             parser.error("unknown AUTH mechanism %s" % mechanism)
     reply_code_ok = lambda reply: len(reply) >= 3 and reply[:3].isdigit()
     for name in ("greeting", "starttls_reply", "data_reply"):
