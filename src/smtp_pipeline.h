@@ -11,6 +11,11 @@
  * a message costs one round trip instead of libcurl 7.88's four, and none of
  * its per-transfer bookkeeping (URL parsing, verbose notes, a copy for
  * dot-stuffing). Without PIPELINING it waits for each reply, as RFC 5321 says.
+ *
+ * When the server offers CHUNKING (RFC 3030) as well as PIPELINING, the
+ * message goes as BDAT chunks instead of DATA: on an idle session the
+ * envelope and the whole message (`BDAT <n> LAST`) leave in one write and
+ * their replies come back in one read, with no dot-stuffing.
  */
 #ifndef PHP_SMTP_PIPELINE_H
 #define PHP_SMTP_PIPELINE_H
@@ -37,6 +42,14 @@ typedef struct php_smtp_job {
 	bool body_done;         /* ... and its final "." is in the output */
 	bool body_aborted;      /* 354 came, but no recipient was accepted: only "." went */
 	smtp_stuffing stuffing;
+	/* CHUNKING (RFC 3030): the message goes in BDAT chunks instead of DATA.
+	 * body_started then means its first chunk is queued; body_sent that a
+	 * byte of it was written (from then on it is never retried). */
+	bool chunking;
+	bool body_sent;
+	bool bdat_failed;       /* a chunk was refused: no more chunks, RSET once all are answered */
+	size_t bdat_pending;    /* chunks queued and not answered yet */
+	size_t bdat_first;      /* where its first BDAT starts in the session's output (SIZE_MAX: none yet) */
 	int refusal_code;       /* the refusal that explains a failure */
 	char refusal_enhanced[16];
 	zend_string *refusal;

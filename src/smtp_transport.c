@@ -325,11 +325,13 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_smtputf8 = false;
 			t->offers_pipelining = false;
 			t->offers_size = false;
+			t->offers_chunking = false;
 		} else if (line.code == 250) {
 			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
+			t->offers_chunking |= smtp_reply_ehlo_has(line.text, line.text_len, "CHUNKING");
 		}
 	}
 	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */
