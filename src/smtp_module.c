@@ -212,9 +212,7 @@ static PHP_MINIT_FUNCTION(smtp)
 	REGISTER_INI_ENTRIES();
 	password_minit();
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		return FAILURE;
-	}
+	/* no curl_global_init() here: it waits for the first send (php_smtp_curl_ready) */
 	if (php_smtp_errors_minit() == FAILURE || php_smtp_receipt_minit() == FAILURE ||
 	    php_smtp_mailer_minit() == FAILURE || php_smtp_message_minit() == FAILURE ||
 	    php_smtp_dkim_minit() == FAILURE || php_smtp_spool_minit() == FAILURE ||
@@ -227,7 +225,7 @@ static PHP_MINIT_FUNCTION(smtp)
 static PHP_MSHUTDOWN_FUNCTION(smtp)
 {
 	php_smtp_mail_mshutdown();
-	curl_global_cleanup();
+	php_smtp_curl_shutdown();
 	UNREGISTER_INI_ENTRIES();
 	password_mshutdown();
 	return SUCCESS;

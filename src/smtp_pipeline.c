@@ -1045,7 +1045,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
                            int sessions, php_smtp_job_feed *feed)
 {
 	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
-	if (!pipeline->multi) {
+	if (!pipeline->multi && php_smtp_curl_ready()) {
 		pipeline->multi = curl_multi_init();
 		/* room for every session: libcurl must never close one to make space */
 		curl_multi_setopt(pipeline->multi, CURLMOPT_MAXCONNECTS, (long)PHP_SMTP_PIPELINE_MAX_SESSIONS + 1);
