@@ -16,6 +16,7 @@
 
 #include "php_smtp.h"
 #include "smtp_errors.h"
+#include "smtp_curl.h"
 #include "smtp_receipt.h"
 #include "smtp_mailer.h"
 #include "smtp_message.h"
@@ -253,12 +254,18 @@ static PHP_RSHUTDOWN_FUNCTION(smtp)
 
 static PHP_MINFO_FUNCTION(smtp)
 {
-	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW); /* loads libcurl */
 	char features[256];
 
 	php_info_print_table_start();
 	php_info_print_table_row(2, "SMTP support", "enabled");
 	php_info_print_table_row(2, "Extension version", PHP_SMTP_VERSION);
+	if (!curl) {
+		php_info_print_table_row(2, "libcurl", php_smtp_curl_error());
+		php_info_print_table_end();
+		DISPLAY_INI_ENTRIES();
+		return;
+	}
 	php_info_print_table_row(2, "libcurl version", curl->version);
 	php_info_print_table_row(2, "libcurl TLS backend", curl->ssl_version ? curl->ssl_version : "none");
 	php_info_print_table_row(2, "OpenSSL version (DKIM)", OpenSSL_version(OPENSSL_VERSION));

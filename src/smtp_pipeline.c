@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "smtp_pipeline.h"
+#include "smtp_curl.h"
 #include "lib/reply.h"
 
 /* Bounds: what one fill puts in the output, what a reply may hold. */

@@ -6,9 +6,9 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <pthread.h>
 
 #include "smtp_transport.h"
+#include "smtp_curl.h"
 #include "lib/reply.h"
 
 /* Bounds on what a server can make us keep. */
@@ -346,35 +346,6 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 		}
 	}
 	return t->stop ? 0 : total;
-}
-
-/* ---- libcurl's global state ---- */
-
-/* curl_global_init() initialises OpenSSL, libssh2 and friends: milliseconds
- * that every PHP process would pay at start-up, mailing or not. It runs at the
- * first send instead. libcurl < 7.84 says it is not thread-safe, so once, under
- * pthread_once (ZTS builds may send from several threads). */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static bool curl_initialised;
-
-static void curl_init_once(void)
-{
-	curl_initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
-
-bool php_smtp_curl_ready(void)
-{
-	pthread_once(&curl_once, curl_init_once);
-	return curl_initialised;
-}
-
-void php_smtp_curl_shutdown(void)
-{
-	/* MSHUTDOWN, one thread left: only what was initialised is cleaned up */
-	if (curl_initialised) {
-		curl_global_cleanup();
-		curl_initialised = false;
-	}
 }
 
 /* ---- setup ---- */

@@ -99,11 +99,6 @@ typedef struct php_smtp_setup {
 	php_smtp_failure stop_failure;
 } php_smtp_setup;
 
-/* libcurl's global initialisation, done at the first send rather than at
- * start-up; ready() is false when it failed. shutdown() is for MSHUTDOWN. */
-bool php_smtp_curl_ready(void);
-void php_smtp_curl_shutdown(void);
-
 /* Makes an easy handle with the options every session shares. malloc'd by libcurl. */
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets);
 
