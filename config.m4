@@ -51,6 +51,7 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_config.c \
     src/smtp_transport.c \
     src/smtp_curl.c \
+    src/smtp_persistent.c \
     src/smtp_pipeline.c \
     src/lib/stuffing.c \
     src/lib/reply.c \

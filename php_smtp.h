@@ -35,6 +35,9 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *dkim_selector;
 	char *dkim_key_file;
 	char *log;
+	bool persistent;        /* smtp.persistent */
+	double persistent_idle; /* smtp.persistent_idle: seconds a kept session may idle */
+	zend_long persistent_max; /* smtp.persistent_max: kept sessions per destination and identity */
 	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
 	zval last_result;
 ZEND_END_MODULE_GLOBALS(smtp)

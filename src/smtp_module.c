@@ -17,6 +17,7 @@
 #include "php_smtp.h"
 #include "smtp_errors.h"
 #include "smtp_curl.h"
+#include "smtp_persistent.h"
 #include "smtp_receipt.h"
 #include "smtp_mailer.h"
 #include "smtp_message.h"
@@ -197,6 +198,9 @@ PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("smtp.dkim_selector", "", PHP_INI_ALL, OnUpdateString, dkim_selector, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.dkim_key_file", "", PHP_INI_ALL, OnUpdateString, dkim_key_file, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, log, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_BOOLEAN("smtp.persistent", "0", PHP_INI_ALL, OnUpdateBool, persistent, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.persistent_idle", "60", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateReal, persistent_idle, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.persistent_max", "1", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateLong, persistent_max, zend_smtp_globals, smtp_globals)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(smtp)
@@ -226,6 +230,7 @@ static PHP_MINIT_FUNCTION(smtp)
 static PHP_MSHUTDOWN_FUNCTION(smtp)
 {
 	php_smtp_mail_mshutdown();
+	php_smtp_persistent_shutdown(); /* before libcurl's global cleanup */
 	php_smtp_curl_shutdown();
 	UNREGISTER_INI_ENTRIES();
 	password_mshutdown();
@@ -240,6 +245,7 @@ static PHP_RINIT_FUNCTION(smtp)
 	ZVAL_UNDEF(&SMTP_G(last_result));
 	/* FPM and Apache apply php_admin_value before the request starts */
 	mask_password_entry();
+	php_smtp_persistent_sweep(); /* kept sessions idle for too long say QUIT */
 	return SUCCESS;
 }
 
@@ -281,6 +287,7 @@ static PHP_MINFO_FUNCTION(smtp)
 	         (curl->features & CURL_VERSION_GSSAPI) ? "gssapi" : "");
 	php_info_print_table_row(2, "libcurl SMTP features", features);
 	php_info_print_table_row(2, "SASL mechanisms", "PLAIN LOGIN CRAM-MD5 XOAUTH2");
+	php_smtp_persistent_info();
 	php_info_print_table_end();
 
 	DISPLAY_INI_ENTRIES();

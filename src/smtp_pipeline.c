@@ -68,6 +68,10 @@ struct php_smtp_session {
 	php_smtp_reply_reader reply;
 
 	double deadline; /* when the server has taken too long */
+
+	/* a connection kept from an earlier request (persistent) */
+	double kept_since;
+	zend_ulong kept_messages;
 };
 
 /* One run: the waiting jobs and how the run is going. */
@@ -200,12 +204,8 @@ static php_smtp_job *waiting_pop(pipeline_run *run)
 
 /* ---- sessions ---- */
 
-static php_smtp_session *session_new(php_smtp_sockets *sockets)
+static php_smtp_session *session_alloc(CURL *easy)
 {
-	CURL *easy = php_smtp_transport_handle(sockets);
-	if (!easy) {
-		return NULL;
-	}
 	php_smtp_session *s = ecalloc(1, sizeof(*s));
 	s->easy = easy;
 	s->fd = CURL_SOCKET_BAD;
@@ -214,6 +214,12 @@ static php_smtp_session *session_new(php_smtp_sockets *sockets)
 	array_init(&s->carry);
 	ZVAL_UNDEF(&s->setup_outcome.transcript);
 	return s;
+}
+
+static php_smtp_session *session_new(php_smtp_sockets *sockets)
+{
+	CURL *easy = php_smtp_transport_handle(sockets);
+	return easy ? session_alloc(easy) : NULL;
 }
 
 /* libcurl calls the debug and header callbacks only while it runs the session
@@ -1227,6 +1233,70 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 		curl_multi_cleanup(pipeline->multi);
 		pipeline->multi = NULL;
 	}
+}
+
+/* ---- persistent sessions ---- */
+
+bool php_smtp_pipeline_detach(php_smtp_pipeline *pipeline, php_smtp_kept_session *out)
+{
+	php_smtp_session *kept = NULL;
+	for (int i = 0; i < pipeline->count && !kept; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_READY && !session_busy(s)) {
+			kept = s;
+		}
+	}
+	if (!kept || !pipeline->multi) {
+		return false;
+	}
+	/* the multi goes with it: the others leave it first (QUIT, as close would) */
+	pipeline_run run = {.pipeline = pipeline};
+	for (int i = 0; i < pipeline->count; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s != kept && (s->state == SESSION_READY || s->state == SESSION_CONNECTING)) {
+			session_disconnect(&run, s, true);
+		}
+	}
+	*out = (php_smtp_kept_session){
+	    .multi = pipeline->multi,
+	    .easy = kept->easy,
+	    .fd = kept->fd,
+	    .pipelining = kept->pipelining,
+	    .size = kept->size,
+	    .smtputf8 = kept->smtputf8,
+	    .chunking = kept->chunking,
+	    .needs_rset = kept->needs_rset,
+	    .messages = kept->kept_messages + kept->started - (kept->kept_since > 0 ? 1 : 0),
+	    .since = kept->kept_since,
+	};
+	/* what stays is request memory only: close() frees it without touching the connection */
+	pipeline->multi = NULL;
+	kept->easy = NULL;
+	kept->fd = CURL_SOCKET_BAD;
+	kept->state = SESSION_CLOSED;
+	return true;
+}
+
+void php_smtp_pipeline_adopt(php_smtp_pipeline *pipeline, const php_smtp_kept_session *in)
+{
+	php_smtp_session *s = session_alloc(in->easy);
+	pipeline->multi = in->multi;
+	s->fd = in->fd;
+	s->pipelining = in->pipelining;
+	s->size = in->size;
+	s->smtputf8 = in->smtputf8;
+	s->chunking = in->chunking;
+	s->state = SESSION_READY;
+	/* it carried messages: checked alive before use, a job on it may be retried */
+	s->started = 1;
+	s->needs_rset = in->needs_rset;
+	s->kept_since = in->since;
+	s->kept_messages = in->messages;
+	static const char line[] = "using a session kept from an earlier request";
+	zval text;
+	ZVAL_STR(&text, strpprintf(0, "* %s", line));
+	add_next_index_zval(&s->carry, &text);
+	pipeline->sessions[pipeline->count++] = s;
 }
 
 /* ---- one message ---- */

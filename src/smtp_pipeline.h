@@ -21,6 +21,7 @@
 #define PHP_SMTP_PIPELINE_H
 
 #include "smtp_transport.h"
+#include "smtp_persistent.h"
 #include "lib/stuffing.h"
 
 #define PHP_SMTP_PIPELINE_MAX_SESSIONS 64
@@ -84,5 +85,13 @@ void php_smtp_pipeline_send(php_smtp_pipeline *pipeline, php_smtp_sockets *socke
 
 /* Says QUIT on every open session (not waiting for the reply) and frees everything. */
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline);
+
+/* persistent: hands an idle open session and the multi it is added to over
+ * (the other sessions say QUIT); false when none is idle and open. The
+ * pipeline can then be closed without touching it. */
+bool php_smtp_pipeline_detach(php_smtp_pipeline *pipeline, php_smtp_kept_session *out);
+
+/* persistent: makes a kept session the first of an empty pipeline. */
+void php_smtp_pipeline_adopt(php_smtp_pipeline *pipeline, const php_smtp_kept_session *in);
 
 #endif
