@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <poll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "smtp_pipeline.h"
 #include "smtp_curl.h"
@@ -388,6 +389,7 @@ static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job
 
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why);
 static void job_fail_refused(pipeline_run *run, php_smtp_session *s, php_smtp_job *job);
+static void pipeline_drop_inherited(php_smtp_pipeline *pipeline);
 
 /* Reading the message failed half-way: the server must not take what it has,
  * so the connection goes; nothing was delivered. The job is the only one in
@@ -1052,8 +1054,10 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
                            int sessions, php_smtp_job_feed *feed)
 {
 	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
+	pipeline_drop_inherited(pipeline);
 	if (!pipeline->multi && php_smtp_curl_ready()) {
 		pipeline->multi = curl_multi_init();
+		pipeline->pid = getpid();
 		/* room for every session: libcurl must never close one to make space */
 		curl_multi_setopt(pipeline->multi, CURLMOPT_MAXCONNECTS, (long)PHP_SMTP_PIPELINE_MAX_SESSIONS + 1);
 	}
@@ -1200,8 +1204,47 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 	}
 }
 
+/* The session's request memory; its libcurl handle is the caller's business. */
+static void session_free(php_smtp_session *s)
+{
+	if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
+		php_smtp_outcome_dtor(&s->setup_outcome);
+	}
+	zval_ptr_dtor(&s->carry);
+	php_smtp_reply_reader_free(&s->reply);
+	if (s->expect) {
+		efree(s->expect);
+	}
+	efree(s->out);
+	efree(s->chunk);
+	efree(s);
+}
+
+/* A forked child inherits its parent's sessions, whose connections and TLS
+ * state are the parent's: the child closes its copy of each socket, sends
+ * nothing, leaves libcurl's handles alone (their cleanup would write QUIT or
+ * a TLS close_notify into the parent's connection) and starts with none. */
+static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
+{
+	if (pipeline->pid == 0 || pipeline->pid == getpid()) {
+		return;
+	}
+	for (int i = 0; i < pipeline->count; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_READY && s->fd != CURL_SOCKET_BAD) {
+			close(s->fd);
+		}
+		session_free(s);
+		pipeline->sessions[i] = NULL;
+	}
+	pipeline->count = 0;
+	pipeline->multi = NULL;
+	pipeline->pid = 0;
+}
+
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
+	pipeline_drop_inherited(pipeline);
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];
 		if (s->state == SESSION_READY) {
@@ -1215,17 +1258,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 			php_smtp_setup_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
 		}
 		curl_easy_cleanup(s->easy);
-		if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
-			php_smtp_outcome_dtor(&s->setup_outcome);
-		}
-		zval_ptr_dtor(&s->carry);
-		php_smtp_reply_reader_free(&s->reply);
-		if (s->expect) {
-			efree(s->expect);
-		}
-		efree(s->out);
-		efree(s->chunk);
-		efree(s);
+		session_free(s);
 		pipeline->sessions[i] = NULL;
 	}
 	pipeline->count = 0;
@@ -1239,6 +1272,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 
 bool php_smtp_pipeline_detach(php_smtp_pipeline *pipeline, php_smtp_kept_session *out)
 {
+	pipeline_drop_inherited(pipeline);
 	php_smtp_session *kept = NULL;
 	for (int i = 0; i < pipeline->count && !kept; i++) {
 		php_smtp_session *s = pipeline->sessions[i];
@@ -1281,6 +1315,7 @@ void php_smtp_pipeline_adopt(php_smtp_pipeline *pipeline, const php_smtp_kept_se
 {
 	php_smtp_session *s = session_alloc(in->easy);
 	pipeline->multi = in->multi;
+	pipeline->pid = getpid();
 	s->fd = in->fd;
 	s->pipelining = in->pipelining;
 	s->size = in->size;

@@ -23,6 +23,7 @@
 #include "smtp_transport.h"
 #include "smtp_persistent.h"
 #include "lib/stuffing.h"
+#include <sys/types.h>
 
 #define PHP_SMTP_PIPELINE_MAX_SESSIONS 64
 
@@ -71,6 +72,7 @@ typedef struct {
 	CURLM *multi;
 	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	int count;
+	pid_t pid; /* the process whose connections these are (a forked child must not use them) */
 } php_smtp_pipeline;
 
 /* Sends every job feed gives over up to `sessions` sessions, blocking until

@@ -83,7 +83,7 @@ $subjects = array_map(fn($m) => preg_match('/^Subject: (.*)\r$/m', $m['data'], $
 echo "arrived: ", implode(', ', $subjects), "; server: ", sessions($srv), "\n";
 $srv->stop();
 
-echo "-- fork: the child opens its own session and leaves the parent's alone (TLS)\n";
+echo "-- fork: the child opens its own session and leaves the parent's alone, kept or in use (TLS)\n";
 $srv = SmtpTestServer::start(['tls' => 'starttls', 'auth' => 'user:secret', 'chunking' => true]);
 $script = tempnam(sys_get_temp_dir(), 'smtp-fork');
 file_put_contents($script, '<?php
@@ -92,6 +92,9 @@ $m = fn($s) => (new Smtp\Message())->from("shop@x.test")->to("a@y.test")->subjec
 $a = new Smtp\Mailer($config);
 $a->send($m("parent 1"));
 unset($a);
+/* and one in use at the fork (another identity: its own session) */
+$live = new Smtp\Mailer(["helo" => "live.test"] + $config);
+$live->send($m("live 1"));
 $pid = pcntl_fork();
 if ($pid === 0) {
 	$child = new Smtp\Mailer($config);
@@ -101,6 +104,8 @@ if ($pid === 0) {
 	exit(0); /* its MSHUTDOWN: the parent\'s session is closed in the child only, nothing sent */
 }
 pcntl_waitpid($pid, $status);
+$live->send($m("live 2"));
+$live->close();
 $b = new Smtp\Mailer($config);
 $b->send($m("parent 2"));
 echo "parent reused: ", var_export(in_array("* using a session kept from an earlier request", $b->transcript(), true), true), "\n";
@@ -113,7 +118,7 @@ $err = stream_get_contents($pipes[2]);
 echo "exit: ", proc_close($p), $err !== '' ? "\n$err" : '', "\n";
 unlink($script);
 $bySession = [];
-foreach ($srv->waitForMessages(3) as $m) {
+foreach ($srv->waitForMessages(5) as $m) {
 	preg_match('/^Subject: (.*)\r$/m', $m['data'], $s);
 	$bySession[$m['session']][] = $s[1];
 }
@@ -140,10 +145,10 @@ server: 2 messages, QUIT | 0 messages | 1 messages, QUIT | 1 messages, QUIT
 S: 421 4.4.2 smtp.test Error: timeout exceeded
 * kept-alive connection was closed by the server; reconnecting
 arrived: first, second; server: 1 messages | 1 messages, QUIT
--- fork: the child opens its own session and leaves the parent's alone (TLS)
+-- fork: the child opens its own session and leaves the parent's alone, kept or in use (TLS)
 child reused: false
 child sees kept: 0
 parent reused: true
 exit: 0
-server: [["parent 1","parent 2"],["child"]]; 2 messages, QUIT | 1 messages, QUIT
+server: [["parent 1","parent 2"],["live 1","live 2"],["child"]]; 2 messages, QUIT | 2 messages, QUIT | 1 messages, QUIT
 no session broke: true
