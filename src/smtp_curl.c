@@ -134,8 +134,9 @@ HIDDEN void curl_easy_cleanup(CURL *easy)
 HIDDEN CURLcode curl_easy_setopt(CURL *easy, CURLoption option, ...)
 {
 	va_list ap;
-	CURLcode rc;
 	va_start(ap, option);
+	CURLcode rc;
+	/* NOLINTBEGIN(bugprone-branch-clone): long and curl_off_t are one type on LP64 only */
 	if (option < CURLOPTTYPE_OBJECTPOINT) {
 		rc = lib.easy_setopt(easy, option, va_arg(ap, long));
 	} else if (option >= CURLOPTTYPE_OFF_T && option < CURLOPTTYPE_BLOB) {
@@ -143,6 +144,7 @@ HIDDEN CURLcode curl_easy_setopt(CURL *easy, CURLoption option, ...)
 	} else {
 		rc = lib.easy_setopt(easy, option, va_arg(ap, void *));
 	}
+	/* NOLINTEND(bugprone-branch-clone) */
 	va_end(ap);
 	return rc;
 }
@@ -212,8 +214,9 @@ HIDDEN CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
 		return CURLM_BAD_HANDLE;
 	}
 	va_list ap;
-	CURLMcode rc;
 	va_start(ap, option);
+	CURLMcode rc;
+	/* NOLINTBEGIN(bugprone-branch-clone): as in curl_easy_setopt */
 	if (option < CURLOPTTYPE_OBJECTPOINT) {
 		rc = lib.multi_setopt(multi, option, va_arg(ap, long));
 	} else if (option >= CURLOPTTYPE_OFF_T && option < CURLOPTTYPE_BLOB) {
@@ -221,6 +224,7 @@ HIDDEN CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
 	} else {
 		rc = lib.multi_setopt(multi, option, va_arg(ap, void *));
 	}
+	/* NOLINTEND(bugprone-branch-clone) */
 	va_end(ap);
 	return rc;
 }

@@ -274,7 +274,9 @@ void php_smtp_persistent_shutdown(void)
 	pthread_mutex_lock(&lock);
 	int n = entry_count;
 	kept_entry *drop[KEPT_MAX];
-	memcpy(drop, entries, n * sizeof(*drop));
+	for (int i = 0; i < n; i++) {
+		drop[i] = entries[i];
+	}
 	entry_count = 0;
 	pthread_mutex_unlock(&lock);
 	close_all(drop, n);
