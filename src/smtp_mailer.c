@@ -44,7 +44,7 @@ static void mailer_keep_session(php_smtp_mailer *mailer)
 	php_smtp_kept_session kept;
 	if (mailer->configured && mailer->config.persistent && php_smtp_persistent_has_room(&mailer->config) &&
 	    php_smtp_pipeline_detach(&mailer->pipeline, &kept)) {
-		php_smtp_persistent_keep(&mailer->config, &mailer->sockets, &kept);
+		php_smtp_persistent_keep(&mailer->config, &kept);
 	}
 }
 
@@ -54,9 +54,15 @@ static void mailer_take_session(php_smtp_mailer *mailer)
 {
 	php_smtp_kept_session kept;
 	if (mailer->config.persistent && mailer->pipeline.count == 0 && !mailer->pipeline.multi &&
-	    php_smtp_persistent_take(&mailer->config, &mailer->sockets, &kept)) {
+	    php_smtp_persistent_take(&mailer->config, &kept)) {
 		php_smtp_pipeline_adopt(&mailer->pipeline, &kept);
 	}
+}
+
+/* The socket registry its handles are made with (see php_smtp_persistent_sockets) */
+static php_smtp_sockets *mailer_sockets(php_smtp_mailer *mailer)
+{
+	return mailer->config.persistent ? php_smtp_persistent_sockets() : &mailer->sockets;
 }
 
 static void mailer_free(zend_object *obj)
@@ -231,7 +237,7 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
 		mailer_take_session(mailer);
-		php_smtp_pipeline_send(&mailer->pipeline, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		php_smtp_pipeline_send(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, &signed_envelope, outcome);
 		if (fallback_wanted(mailer, outcome)) {
 			send_via_fallback(mailer, &signed_envelope, outcome);
 		}
@@ -420,7 +426,7 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 	zend_hash_internal_pointer_reset_ex(messages, &state.pos);
 	php_smtp_job_feed feed = {.next = batch_next, .done = batch_done, .ctx = &state};
 	mailer_take_session(mailer);
-	php_smtp_pipeline_run(&mailer->pipeline, &mailer->sockets, &mailer->config, concurrency, &feed);
+	php_smtp_pipeline_run(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, concurrency, &feed);
 }
 
 ZEND_METHOD(Smtp_Mailer, __construct)

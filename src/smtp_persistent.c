@@ -19,7 +19,6 @@ typedef struct {
 	char destination[300]; /* host:port (encryption): what the listing shows */
 	char username[128];
 	php_smtp_kept_session session;
-	php_smtp_sockets sockets; /* the handle's socket callbacks write here while it is kept */
 	pid_t pid;                /* the process that opened it: the only one that may use it */
 	double created, last_used;
 } kept_entry;
@@ -85,21 +84,14 @@ static bool identity_key(const php_smtp_config *c, unsigned char out[32])
 	return ok;
 }
 
-static void sockets_move(php_smtp_sockets *from, php_smtp_sockets *to, const php_smtp_kept_session *session)
+/* libcurl copies a handle's socket callbacks and their data into the
+ * connection when it opens it, so a connection that may outlive its request
+ * must be opened with data that outlives every request: this registry. */
+static php_smtp_sockets process_sockets;
+
+php_smtp_sockets *php_smtp_persistent_sockets(void)
 {
-	if (from) {
-		for (int i = 0; i < from->count; i++) {
-			if (from->fds[i] == session->fd) {
-				from->fds[i] = from->fds[--from->count];
-				break;
-			}
-		}
-	}
-	if (to->count < PHP_SMTP_MAX_SOCKETS) {
-		to->fds[to->count++] = session->fd;
-	}
-	curl_easy_setopt(session->easy, CURLOPT_SOCKOPTDATA, to);
-	curl_easy_setopt(session->easy, CURLOPT_CLOSESOCKETDATA, to);
+	return &process_sockets;
 }
 
 static void session_close(php_smtp_kept_session *s, bool say_quit)
@@ -159,7 +151,7 @@ static void close_all(kept_entry **drop, int n)
 	}
 }
 
-bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_sockets *sockets, php_smtp_kept_session *out)
+bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_session *out)
 {
 	unsigned char key[32];
 	if (!identity_key(config, key)) {
@@ -182,7 +174,6 @@ bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_sockets *s
 	}
 	*out = found->session;
 	out->since = found->created;
-	sockets_move(&found->sockets, sockets, out);
 	free(found);
 	return true;
 }
@@ -205,8 +196,7 @@ bool php_smtp_persistent_has_room(const php_smtp_config *config)
 	return room;
 }
 
-void php_smtp_persistent_keep(const php_smtp_config *config, php_smtp_sockets *sockets,
-                              const php_smtp_kept_session *session)
+void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept_session *session)
 {
 	kept_entry *e = calloc(1, sizeof(*e));
 	if (!e || !identity_key(config, e->key)) {
@@ -224,7 +214,6 @@ void php_smtp_persistent_keep(const php_smtp_config *config, php_smtp_sockets *s
 	if (config->username) {
 		snprintf(e->username, sizeof(e->username), "%s", ZSTR_VAL(config->username));
 	}
-	sockets_move(sockets, &e->sockets, &e->session);
 	pthread_mutex_lock(&lock);
 	bool kept = entry_count < KEPT_MAX;
 	if (kept) {

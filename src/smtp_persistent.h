@@ -34,15 +34,18 @@ typedef struct {
 /* Takes a kept session for config's destination and identity out of the
  * registry; false when there is none (expired and foreign ones are dropped
  * on the way). The caller owns it then. */
-bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_sockets *sockets, php_smtp_kept_session *out);
+bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_session *out);
+
+/* The socket registry the handles of a persistent Mailer are made with:
+ * libcurl keeps a connection's socket-callback data from its opening on, so
+ * it must outlive every request (not ZTS-safe: one registry per process). */
+php_smtp_sockets *php_smtp_persistent_sockets(void);
 
 /* Whether the registry would keep one more session for config. */
 bool php_smtp_persistent_has_room(const php_smtp_config *config);
 
-/* Keeps the session (the handle's socket callbacks, pointed at sockets so
- * far, are pointed at the registry's own memory). */
-void php_smtp_persistent_keep(const php_smtp_config *config, php_smtp_sockets *sockets,
-                              const php_smtp_kept_session *session);
+/* Keeps the session (made with php_smtp_persistent_sockets()). */
+void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept_session *session);
 
 /* Closes (QUIT) the kept sessions for config: Mailer::close(). */
 void php_smtp_persistent_forget(const php_smtp_config *config);

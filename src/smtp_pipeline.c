@@ -662,10 +662,30 @@ static bool session_flush(pipeline_run *run, php_smtp_session *s)
 	return true;
 }
 
+static void session_read(pipeline_run *run, php_smtp_session *s);
+
+/* Between two chunks of a message: a refusal of an earlier one that already
+ * arrived stops the next (RFC 3030 2), however fast the socket drains. */
+static void bdat_read_between(pipeline_run *run, php_smtp_session *s)
+{
+	php_smtp_job *job = s->job_count ? s->jobs[s->job_count - 1] : NULL;
+	if (!job || !job->chunking || !job->body_started || job->body_done) {
+		return;
+	}
+	struct pollfd p = {.fd = s->fd, .events = POLLIN, .revents = 0};
+	if (poll(&p, 1, 0) > 0) {
+		session_read(run, s);
+	}
+}
+
 /* Fills and writes until nothing more can go now. */
 static void session_pump(pipeline_run *run, php_smtp_session *s)
 {
 	while (s->state == SESSION_READY && s->out_sent == s->out_len && !run->aborted) {
+		bdat_read_between(run, s);
+		if (s->state != SESSION_READY || s->out_sent != s->out_len) {
+			break;
+		}
 		session_fill(run, s);
 		if (s->out_len > 0) {
 			s->deadline = now_seconds() + run->config->timeout;
