@@ -106,6 +106,28 @@ static void session_close(php_smtp_kept_session *s, bool say_quit)
 	curl_multi_cleanup(s->multi);
 }
 
+/* What a forked child must leave alone (its copies of the parent's libcurl
+ * handles), kept reachable: left on purpose, not lost. */
+static void **abandoned;
+static size_t abandoned_count, abandoned_cap;
+
+void php_smtp_persistent_abandon(void *handle)
+{
+	if (!handle) {
+		return;
+	}
+	if (abandoned_count == abandoned_cap) {
+		size_t cap = abandoned_cap ? abandoned_cap * 2 : 16;
+		void **grown = realloc(abandoned, cap * sizeof(void *));
+		if (!grown) {
+			return;
+		}
+		abandoned = grown;
+		abandoned_cap = cap;
+	}
+	abandoned[abandoned_count++] = handle;
+}
+
 /* Outside the lock: the entry is no longer in the registry. */
 static void entry_close(kept_entry *e, bool say_quit)
 {
@@ -115,6 +137,8 @@ static void entry_close(kept_entry *e, bool say_quit)
 		 * cleanup would write a TLS close_notify): the child's copy of the
 		 * socket is closed, the rest of its copy left as it is. */
 		close(e->session.fd);
+		php_smtp_persistent_abandon(e->session.easy);
+		php_smtp_persistent_abandon(e->session.multi);
 		free(e);
 		return;
 	}

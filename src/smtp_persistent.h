@@ -54,6 +54,10 @@ void php_smtp_persistent_forget(const php_smtp_config *config);
 void php_smtp_persistent_sweep(void);
 void php_smtp_persistent_shutdown(void);
 
+/* A forked child's copy of a parent's libcurl handle: never touched again,
+ * kept reachable (left on purpose, not leaked). */
+void php_smtp_persistent_abandon(void *handle);
+
 /* phpinfo() rows. */
 void php_smtp_persistent_info(void);
 

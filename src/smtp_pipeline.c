@@ -1254,10 +1254,12 @@ static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
 		if (s->state == SESSION_READY && s->fd != CURL_SOCKET_BAD) {
 			close(s->fd);
 		}
+		php_smtp_persistent_abandon(s->easy);
 		session_free(s);
 		pipeline->sessions[i] = NULL;
 	}
 	pipeline->count = 0;
+	php_smtp_persistent_abandon(pipeline->multi);
 	pipeline->multi = NULL;
 	pipeline->pid = 0;
 }
