@@ -40,6 +40,9 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *oauth_client_secret; /* a secret: see smtp_module.c */
 	char *oauth_refresh_token; /* a secret */
 	char *oauth_scope;
+	bool persistent;        /* smtp.persistent */
+	double persistent_idle; /* smtp.persistent_idle: seconds a kept session may idle */
+	zend_long persistent_max; /* smtp.persistent_max: kept sessions per destination and identity */
 	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
 	zval last_result;
 ZEND_END_MODULE_GLOBALS(smtp)

@@ -37,7 +37,7 @@ static const char *const known_keys[] = {"host",     "port",    "encryption", "u
                                          "auth",     "allow_insecure_auth",   "verify_peer", "cafile",
                                          "timeout",  "helo",    "from",       "from_name", "keepalive",
                                          "dkim",     "spool",   "fallback",   "deferred", "debug",
-                                         "token",    "oauth",   NULL};
+                                         "token",    "oauth",   "persistent", NULL};
 
 static bool is_known_key(zend_string *key)
 {
@@ -426,6 +426,9 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 	if (zend_string_equals_literal(key, "keepalive")) {
 		return value_bool(v, k, &c->keepalive);
 	}
+	if (zend_string_equals_literal(key, "persistent")) {
+		return value_bool(v, k, &c->persistent);
+	}
 	if (zend_string_equals_literal(key, "deferred")) {
 		return value_bool(v, k, &c->deferred);
 	}
@@ -673,6 +676,9 @@ static zend_result finish(php_smtp_config *c, HashTable *given, bool is_fallback
 	if (!c->host) {
 		php_smtp_throw_invalid("No SMTP host: give \"host\" (or a DSN), or set smtp.host");
 		return FAILURE;
+	}
+	if (!GIVEN("persistent")) {
+		c->persistent = SMTP_G(persistent);
 	}
 	if (!GIVEN("encryption") && SMTP_G(encryption)) {
 		/* PHP's INI parser reads the bare keyword none (as in "smtp.encryption=none"

@@ -43,6 +43,7 @@ typedef struct php_smtp_config {
 	zend_string *from;
 	zend_string *from_name;
 	bool keepalive;
+	bool persistent; /* the session outlives the request (smtp_persistent.c) */
 	php_smtp_dkim_signers *dkim;
 	zend_string *spool;
 	struct php_smtp_config *fallback;

@@ -39,9 +39,37 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 	php_smtp_pipeline_close(&mailer->fallback_pipeline);
 }
 
+/* persistent: the open session stays in the process for a later request */
+static void mailer_keep_session(php_smtp_mailer *mailer)
+{
+	php_smtp_kept_session kept;
+	if (mailer->configured && mailer->config.persistent && php_smtp_persistent_has_room(&mailer->config) &&
+	    php_smtp_pipeline_detach(&mailer->pipeline, &kept)) {
+		php_smtp_persistent_keep(&mailer->config, &kept);
+	}
+}
+
+/* persistent: a session kept by an earlier request with the same destination
+ * and identity, before the first send opens one */
+static void mailer_take_session(php_smtp_mailer *mailer)
+{
+	php_smtp_kept_session kept;
+	if (mailer->config.persistent && mailer->pipeline.count == 0 && !mailer->pipeline.multi &&
+	    php_smtp_persistent_take(&mailer->config, &kept)) {
+		php_smtp_pipeline_adopt(&mailer->pipeline, &kept);
+	}
+}
+
+/* The socket registry its handles are made with (see php_smtp_persistent_sockets) */
+static php_smtp_sockets *mailer_sockets(php_smtp_mailer *mailer)
+{
+	return mailer->config.persistent ? php_smtp_persistent_sockets() : &mailer->sockets;
+}
+
 static void mailer_free(zend_object *obj)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
+	mailer_keep_session(mailer);
 	mailer_close_connection(mailer);
 	if (mailer->configured) {
 		php_smtp_config_dtor(&mailer->config);
@@ -213,7 +241,8 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	php_smtp_envelope signed_envelope = *envelope;
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
-		php_smtp_pipeline_send(&mailer->pipeline, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		mailer_take_session(mailer);
+		php_smtp_pipeline_send(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, &signed_envelope, outcome);
 		if (fallback_wanted(mailer, outcome)) {
 			send_via_fallback(mailer, &signed_envelope, outcome);
 		}
@@ -401,7 +430,8 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 	batch_feed state = {.mailer = mailer, .messages = messages, .results = return_value};
 	zend_hash_internal_pointer_reset_ex(messages, &state.pos);
 	php_smtp_job_feed feed = {.next = batch_next, .done = batch_done, .ctx = &state};
-	php_smtp_pipeline_run(&mailer->pipeline, &mailer->sockets, &mailer->config, concurrency, &feed);
+	mailer_take_session(mailer);
+	php_smtp_pipeline_run(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, concurrency, &feed);
 }
 
 ZEND_METHOD(Smtp_Mailer, __construct)
@@ -631,6 +661,9 @@ ZEND_METHOD(Smtp_Mailer, close)
 	ZEND_PARSE_PARAMETERS_NONE();
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
 	mailer_close_connection(mailer);
+	if (mailer->configured && mailer->config.persistent) {
+		php_smtp_persistent_forget(&mailer->config); /* close() ends the kept session too */
+	}
 }
 
 zend_result php_smtp_mailer_minit(void)

@@ -16,6 +16,8 @@
 
 #include "php_smtp.h"
 #include "smtp_errors.h"
+#include "smtp_curl.h"
+#include "smtp_persistent.h"
 #include "smtp_receipt.h"
 #include "smtp_mailer.h"
 #include "smtp_message.h"
@@ -224,6 +226,9 @@ PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY_EX("smtp.oauth_refresh_token", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateSecret, oauth_refresh_token, zend_smtp_globals, smtp_globals, display_secret)
 	STD_PHP_INI_ENTRY("smtp.oauth_scope", "", PHP_INI_ALL, OnUpdateString, oauth_scope, zend_smtp_globals, smtp_globals)
 	STD_PHP_INI_ENTRY("smtp.log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, log, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_BOOLEAN("smtp.persistent", "0", PHP_INI_ALL, OnUpdateBool, persistent, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.persistent_idle", "60", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateReal, persistent_idle, zend_smtp_globals, smtp_globals)
+	STD_PHP_INI_ENTRY("smtp.persistent_max", "1", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateLong, persistent_max, zend_smtp_globals, smtp_globals)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(smtp)
@@ -240,9 +245,7 @@ static PHP_MINIT_FUNCTION(smtp)
 	REGISTER_INI_ENTRIES();
 	secrets_minit();
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		return FAILURE;
-	}
+	/* no curl_global_init() here: it waits for the first send (php_smtp_curl_ready) */
 	if (php_smtp_errors_minit() == FAILURE || php_smtp_receipt_minit() == FAILURE ||
 	    php_smtp_mailer_minit() == FAILURE || php_smtp_message_minit() == FAILURE ||
 	    php_smtp_dkim_minit() == FAILURE || php_smtp_spool_minit() == FAILURE ||
@@ -255,7 +258,8 @@ static PHP_MINIT_FUNCTION(smtp)
 static PHP_MSHUTDOWN_FUNCTION(smtp)
 {
 	php_smtp_mail_mshutdown();
-	curl_global_cleanup();
+	php_smtp_persistent_shutdown(); /* before libcurl's global cleanup */
+	php_smtp_curl_shutdown();
 	UNREGISTER_INI_ENTRIES();
 	secrets_mshutdown();
 	php_smtp_oauth_mshutdown();
@@ -270,6 +274,7 @@ static PHP_RINIT_FUNCTION(smtp)
 	ZVAL_UNDEF(&SMTP_G(last_result));
 	/* FPM and Apache apply php_admin_value before the request starts */
 	mask_secret_entries();
+	php_smtp_persistent_sweep(); /* kept sessions idle for too long say QUIT */
 	return SUCCESS;
 }
 
@@ -284,12 +289,18 @@ static PHP_RSHUTDOWN_FUNCTION(smtp)
 
 static PHP_MINFO_FUNCTION(smtp)
 {
-	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW); /* loads libcurl */
 	char features[256];
 
 	php_info_print_table_start();
 	php_info_print_table_row(2, "SMTP support", "enabled");
 	php_info_print_table_row(2, "Extension version", PHP_SMTP_VERSION);
+	if (!curl) {
+		php_info_print_table_row(2, "libcurl", php_smtp_curl_error());
+		php_info_print_table_end();
+		DISPLAY_INI_ENTRIES();
+		return;
+	}
 	php_info_print_table_row(2, "libcurl version", curl->version);
 	php_info_print_table_row(2, "libcurl TLS backend", curl->ssl_version ? curl->ssl_version : "none");
 	php_info_print_table_row(2, "OpenSSL version (DKIM)", OpenSSL_version(OPENSSL_VERSION));
@@ -305,6 +316,7 @@ static PHP_MINFO_FUNCTION(smtp)
 	         (curl->features & CURL_VERSION_GSSAPI) ? "gssapi" : "");
 	php_info_print_table_row(2, "libcurl SMTP features", features);
 	php_info_print_table_row(2, "SASL mechanisms", "PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER");
+	php_smtp_persistent_info();
 	php_info_print_table_end();
 
 	DISPLAY_INI_ENTRIES();

@@ -12,6 +12,7 @@
 #include "php_smtp.h"
 #include "smtp_config.h"
 #include "smtp_oauth.h"
+#include "smtp_curl.h"
 
 /* A token endpoint's answer is small; anything bigger is not one. */
 #define RESPONSE_MAX (64 * 1024)
@@ -498,6 +499,10 @@ static zend_string *read_token_response(const php_smtp_oauth_grant *g, long stat
 static zend_string *request_token(const php_smtp_config *c, const php_smtp_oauth_grant *g, const char *refresh_token,
                                   double *lifetime, char **rotated, php_smtp_failure *failure)
 {
+	if (!php_smtp_curl_ready()) {
+		fail(failure, PHP_SMTP_FAILURE_LOCAL, zend_string_init(php_smtp_curl_error(), strlen(php_smtp_curl_error()), 0));
+		return NULL;
+	}
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		fail(failure, PHP_SMTP_FAILURE_LOCAL, zend_string_init("libcurl could not make a handle", 30, 0));

@@ -3,9 +3,11 @@
 #include <curl/curl.h>
 #include <poll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "smtp_pipeline.h"
 #include "smtp_oauth_sasl.h"
+#include "smtp_curl.h"
 #include "lib/reply.h"
 
 /* Bounds: what one fill puts in the output, what a reply may hold. */
@@ -17,6 +19,10 @@
 #define POLL_SLICE_MS 100
 /* sessions a job may be started on (see session_fail) */
 #define MAX_TRIES 8
+/* "BDAT <20 digits> LAST" and CRLF fit; a chunk is never smaller than
+ * BDAT_MIN_CHUNK unless it is the message's last */
+#define BDAT_HEADER_MAX 32
+#define BDAT_MIN_CHUNK (4 * 1024)
 
 typedef enum {
 	SESSION_CLOSED,     /* no connection */
@@ -25,7 +31,8 @@ typedef enum {
 	SESSION_DEAD,       /* could not connect: not used again in this run */
 } session_state;
 
-typedef enum { EXPECT_MAIL, EXPECT_RCPT, EXPECT_DATA, EXPECT_END, EXPECT_RSET } expect_kind;
+/* EXPECT_END answers the final "." or BDAT ... LAST; EXPECT_BDAT a chunk before it */
+typedef enum { EXPECT_MAIL, EXPECT_RCPT, EXPECT_DATA, EXPECT_END, EXPECT_RSET, EXPECT_BDAT } expect_kind;
 
 typedef struct {
 	php_smtp_job *job; /* NULL for RSET */
@@ -38,6 +45,7 @@ struct php_smtp_session {
 	session_state state;
 	curl_socket_t fd;
 	bool pipelining, size, smtputf8; /* what its EHLO offered */
+	bool chunking;                   /* CHUNKING offered, and used: only with PIPELINING (see session_connected) */
 
 	/* while libcurl connects */
 	php_smtp_setup setup;
@@ -62,6 +70,10 @@ struct php_smtp_session {
 	php_smtp_reply_reader reply;
 
 	double deadline; /* when the server has taken too long */
+
+	/* a connection kept from an earlier request (persistent) */
+	double kept_since;
+	zend_ulong kept_messages;
 };
 
 /* One run: the waiting jobs and how the run is going. */
@@ -197,12 +209,8 @@ static php_smtp_job *waiting_pop(pipeline_run *run)
 
 /* ---- sessions ---- */
 
-static php_smtp_session *session_new(php_smtp_sockets *sockets)
+static php_smtp_session *session_alloc(CURL *easy)
 {
-	CURL *easy = php_smtp_transport_handle(sockets);
-	if (!easy) {
-		return NULL;
-	}
 	php_smtp_session *s = ecalloc(1, sizeof(*s));
 	s->easy = easy;
 	s->fd = CURL_SOCKET_BAD;
@@ -211,6 +219,12 @@ static php_smtp_session *session_new(php_smtp_sockets *sockets)
 	array_init(&s->carry);
 	ZVAL_UNDEF(&s->setup_outcome.transcript);
 	return s;
+}
+
+static php_smtp_session *session_new(php_smtp_sockets *sockets)
+{
+	CURL *easy = php_smtp_transport_handle(sockets);
+	return easy ? session_alloc(easy) : NULL;
 }
 
 /* libcurl calls the debug and header callbacks only while it runs the session
@@ -315,6 +329,9 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 	s->pipelining = s->setup.offers_pipelining;
 	s->size = s->setup.offers_size;
 	s->smtputf8 = s->setup.offers_smtputf8;
+	/* BDAT without PIPELINING waits a round trip for every chunk, where DATA
+	 * streams the whole message: it is used only when both are offered */
+	s->chunking = s->setup.offers_chunking && s->pipelining;
 	s->state = SESSION_READY;
 	s->started = 0;
 	session_reset_io(s);
@@ -349,9 +366,10 @@ static void out_command(pipeline_run *run, php_smtp_session *s, php_smtp_job *jo
 	note(run, job ? &job->outcome.transcript : &s->carry, "C: ", line, len);
 }
 
+/* MAIL, each RCPT and DATA; with chunking no DATA: the chunks follow */
 static size_t total_commands(const php_smtp_job *job)
 {
-	return 2 + job->envelope->recipient_count;
+	return (job->chunking ? 1 : 2) + job->envelope->recipient_count;
 }
 
 /* Command number i of job (0 MAIL, then each RCPT, then DATA), if it fits. */
@@ -391,6 +409,8 @@ static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job
 }
 
 static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, const char *why);
+static void job_fail_refused(pipeline_run *run, php_smtp_session *s, php_smtp_job *job);
+static void pipeline_drop_inherited(php_smtp_pipeline *pipeline);
 
 /* Reading the message failed half-way: the server must not take what it has,
  * so the connection goes; nothing was delivered. The job is the only one in
@@ -423,6 +443,101 @@ static bool job_can_start(php_smtp_session *s)
 	return s->pipelining && s->job_count == 1 && s->jobs[0]->body_done;
 }
 
+/* ---- CHUNKING (RFC 3030) ---- */
+
+/* Queues BDAT chunks of the job's message until the output is full or LAST
+ * is queued (then true). A chunk is what the source gives to fill the room
+ * left: its size is known once read, so the bytes are read first and the
+ * header is put in front of them. No dot-stuffing: a chunk is counted, not
+ * delimited. */
+static bool bdat_fill(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	const smtp_source *source = job->envelope->source;
+	while (!job->body_done && !job->bdat_failed) {
+		size_t room = OUT_CAPACITY - s->out_len;
+		if (room < BDAT_HEADER_MAX + BDAT_MIN_CHUNK) {
+			return false; /* more once this is written */
+		}
+		char *data = s->out + s->out_len + BDAT_HEADER_MAX;
+		size_t cap = room - BDAT_HEADER_MAX, n = 0;
+		bool last = false;
+		while (n < cap) {
+			ssize_t got = smtp_source_read(source, data + n, cap - n);
+			if (got < 0) {
+				job_unreadable(run, s, job);
+				return false;
+			}
+			if (got == 0) {
+				last = true;
+				break;
+			}
+			n += (size_t)got;
+		}
+		char header[BDAT_HEADER_MAX];
+		int len = snprintf(header, sizeof(header), "BDAT %zu%s", n, last ? " LAST" : "");
+		if (job->bdat_first == SIZE_MAX) {
+			job->bdat_first = s->out_len;
+		}
+		memmove(s->out + s->out_len + len + 2, data, n);
+		out_command(run, s, job, header, (size_t)len);
+		s->out_len += n;
+		job->bdat_pending++;
+		expect_push(s, job, last ? EXPECT_END : EXPECT_BDAT, 0);
+		job->body_done = last;
+	}
+	return job->body_done;
+}
+
+/* Whether the job's chunks go right behind its envelope, unanswered: only
+ * when nothing else is in flight on the session (an idle session, checked
+ * alive before the job started). Behind another message they wait for the
+ * envelope's replies (bdat_after_envelope), which come in the same read as
+ * that message's final reply: a server that hangs up after a message is
+ * then never sent a byte of the next one, which stays free to go elsewhere. */
+static bool bdat_blind(php_smtp_session *s, php_smtp_job *job)
+{
+	if (job->chunking && !job->body_started && job->commands_sent == total_commands(job) && s->job_count == 1 &&
+	    s->jobs[0] == job) {
+		job->body_started = true;
+	}
+	return job->chunking && job->body_started;
+}
+
+/* A job whose chunks waited for its envelope's replies: they go now (the
+ * next fill sends them), or, when nobody can receive the message, it ends
+ * without one byte of it sent. */
+static void bdat_after_envelope(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	if (job->body_started || job->commands_sent < total_commands(job) || job->replies < job->commands_sent) {
+		return;
+	}
+	if (job->mail_accepted && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) > 0) {
+		job->body_started = true;
+		return;
+	}
+	s->needs_rset = job->mail_accepted;
+	job_fail_refused(run, s, job);
+}
+
+/* A refused chunk (or LAST) explains the failure, unless the envelope's
+ * refusal already does (nobody to deliver to). */
+static void bdat_keep_refusal(php_smtp_job *job, int code, const char *enhanced, zend_string *text)
+{
+	bool deliverable = job->mail_accepted && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) > 0;
+	if (deliverable || job->refusal_code == 0) {
+		job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_BODY);
+	}
+}
+
+/* Every chunk sent of a refused message is answered: it ends, and RSET
+ * (pipelined before the next MAIL) closes the failed transaction. */
+static void bdat_end_failed(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	s->needs_rset = s->job_count == 1; /* a job behind it was sent with its own RSET */
+	zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+	job_fail_refused(run, s, job);
+}
+
 /* Starts the next waiting job here; false when none could start. */
 static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 {
@@ -440,6 +555,10 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 		job->reused_connection = s->started++ > 0;
 		job->commands_sent = job->replies = 0;
 		job->mail_accepted = job->body_started = job->body_done = job->body_aborted = false;
+		job->chunking = s->chunking;
+		job->body_sent = job->bdat_failed = false;
+		job->bdat_pending = 0;
+		job->bdat_first = SIZE_MAX;
 		job_forget_refusal(job);
 		php_smtp_lines_append(&job->outcome.transcript, &s->carry);
 		zend_hash_clean(Z_ARRVAL(s->carry));
@@ -451,6 +570,13 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 			               ZSTR_VAL(run->config->host), run->config->port);
 			job_done(run, job);
 			continue;
+		}
+		if (s->job_count == 1 && s->jobs[0]->chunking) {
+			/* behind a message still in chunks: whether they all succeed is not
+			 * known yet, and after a refused one the server wants RSET before
+			 * the next MAIL (RFC 3030 2); after a delivered one it costs a line */
+			out_command(run, s, job, "RSET", 4);
+			expect_push(s, NULL, EXPECT_RSET, 0);
 		}
 		s->jobs[s->job_count++] = job;
 		size_t count = s->pipelining ? total_commands(job) : 1;
@@ -489,10 +615,16 @@ static void session_fill(pipeline_run *run, php_smtp_session *s)
 				break;
 			}
 		}
-		return;
+		if (!bdat_blind(s, job)) {
+			return;
+		}
 	}
 
-	if (job && job->body_started && !job->body_done) {
+	if (job && job->chunking && job->body_started && !job->body_done) {
+		if (!bdat_fill(run, s, job)) {
+			return; /* more once this is written, or the message ended */
+		}
+	} else if (job && job->body_started && !job->body_done) {
 		while (out_room(s, SMTP_STUFF_MAX(BODY_CHUNK) + 5)) {
 			ssize_t n = job->body_aborted ? 0 : smtp_source_read(job->envelope->source, s->chunk, BODY_CHUNK);
 			if (n < 0) {
@@ -517,7 +649,12 @@ static void session_fill(pipeline_run *run, php_smtp_session *s)
 
 	if (job_can_start(s) && (!job || job->body_done)) {
 		waiting_fill(run, 1);
-		session_start_job(run, s);
+		if (session_start_job(run, s)) {
+			php_smtp_job *started = s->jobs[s->job_count - 1];
+			if (bdat_blind(s, started)) {
+				bdat_fill(run, s, started);
+			}
+		}
 	}
 }
 
@@ -536,14 +673,40 @@ static bool session_flush(pipeline_run *run, php_smtp_session *s)
 		}
 		s->out_sent += n;
 		s->deadline = now_seconds() + run->config->timeout;
+		for (int i = 0; i < s->job_count; i++) {
+			php_smtp_job *job = s->jobs[i];
+			if (job->chunking && !job->body_sent && job->bdat_first != SIZE_MAX && s->out_sent > job->bdat_first) {
+				job->body_sent = true; /* a part of it went out: never sent twice */
+			}
+		}
 	}
 	return true;
+}
+
+static void session_read(pipeline_run *run, php_smtp_session *s);
+
+/* Between two chunks of a message: a refusal of an earlier one that already
+ * arrived stops the next (RFC 3030 2), however fast the socket drains. */
+static void bdat_read_between(pipeline_run *run, php_smtp_session *s)
+{
+	php_smtp_job *job = s->job_count ? s->jobs[s->job_count - 1] : NULL;
+	if (!job || !job->chunking || !job->body_started || job->body_done) {
+		return;
+	}
+	struct pollfd p = {.fd = s->fd, .events = POLLIN, .revents = 0};
+	if (poll(&p, 1, 0) > 0) {
+		session_read(run, s);
+	}
 }
 
 /* Fills and writes until nothing more can go now. */
 static void session_pump(pipeline_run *run, php_smtp_session *s)
 {
 	while (s->state == SESSION_READY && s->out_sent == s->out_len && !run->aborted) {
+		bdat_read_between(run, s);
+		if (s->state != SESSION_READY || s->out_sent != s->out_len) {
+			break;
+		}
 		session_fill(run, s);
 		if (s->out_len > 0) {
 			s->deadline = now_seconds() + run->config->timeout;
@@ -597,7 +760,8 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 
 	if (code == 421) {
 		/* the server is going away: the job's refusal, then the session's end */
-		job_keep_refusal(job, code, enhanced, text, e.kind == EXPECT_END ? PHP_SMTP_PHASE_BODY : PHP_SMTP_PHASE_MAIL);
+		job_keep_refusal(job, code, enhanced, text,
+		                 e.kind == EXPECT_END || e.kind == EXPECT_BDAT ? PHP_SMTP_PHASE_BODY : PHP_SMTP_PHASE_MAIL);
 		session_fail(run, s, CURLE_RECV_ERROR, "the server closed the session (421)");
 		return;
 	}
@@ -609,7 +773,11 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 			job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_MAIL);
 			if (!s->pipelining) {
 				job_fail_refused(run, s, job);
+				break;
 			}
+		}
+		if (job->chunking) {
+			bdat_after_envelope(run, s, job);
 		}
 		break;
 	case EXPECT_RCPT: {
@@ -629,6 +797,8 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 			/* nobody to send to: no DATA; the open transaction is reset */
 			s->needs_rset = true;
 			job_fail_refused(run, s, job);
+		} else if (job->chunking) {
+			bdat_after_envelope(run, s, job);
 		}
 		break;
 	}
@@ -647,7 +817,33 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 		}
 		break;
 	}
+	case EXPECT_BDAT:
+		job->bdat_pending--;
+		if ((code < 200 || code >= 300) && !job->bdat_failed) {
+			/* RFC 3030 2: no more chunks; the server discards those already
+			 * on their way and answers each */
+			job->bdat_failed = true;
+			bdat_keep_refusal(job, code, enhanced, text);
+		}
+		if (job->bdat_failed && job->bdat_pending == 0) {
+			bdat_end_failed(run, s, job);
+		}
+		break;
 	case EXPECT_END:
+		if (job->chunking) {
+			job->bdat_pending--;
+			if (code >= 200 && code < 300 && !job->bdat_failed) {
+				job->outcome.ok = true;
+				job->outcome.response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
+				job_finish_from_session(run, s, job);
+			} else {
+				if (!job->bdat_failed) {
+					bdat_keep_refusal(job, code, enhanced, text);
+				}
+				bdat_end_failed(run, s, job);
+			}
+			break;
+		}
 		if (job->body_aborted) {
 			job_fail_refused(run, s, job);
 		} else if (code >= 200 && code < 300) {
@@ -746,7 +942,8 @@ static void session_read(pipeline_run *run, php_smtp_session *s)
  * follows another message's end, and MAX_TRIES bounds the rest. */
 static void job_after_break(pipeline_run *run, php_smtp_job *job, CURLcode rc, const char *why, php_smtp_phase phase)
 {
-	bool retry = !job->body_started && job->reused_connection && job->tries < MAX_TRIES &&
+	bool went_out = job->chunking ? job->body_sent : job->body_started;
+	bool retry = !went_out && job->reused_connection && job->tries < MAX_TRIES &&
 	             smtp_source_rewind(job->envelope->source) == 0;
 	if (retry) {
 		static const char line[] = "kept-alive connection was closed by the server; reconnecting";
@@ -772,7 +969,7 @@ static void session_fail(pipeline_run *run, php_smtp_session *s, CURLcode rc, co
 	php_smtp_phase phase = PHP_SMTP_PHASE_OTHER;
 	if (s->expect_head < s->expect_len) {
 		static const php_smtp_phase phases[] = {PHP_SMTP_PHASE_MAIL, PHP_SMTP_PHASE_RCPT, PHP_SMTP_PHASE_DATA,
-		                                        PHP_SMTP_PHASE_BODY, PHP_SMTP_PHASE_OTHER};
+		                                        PHP_SMTP_PHASE_BODY, PHP_SMTP_PHASE_OTHER, PHP_SMTP_PHASE_BODY};
 		phase = phases[s->expect[s->expect_head].kind];
 	}
 	s->jobs[0] = s->jobs[1] = NULL;
@@ -862,6 +1059,33 @@ static void fail_reentered(pipeline_run *run)
 
 /* ---- the loop ---- */
 
+/* Before an idle connection that carried messages takes the next one: has the
+ * server closed it, or said something unasked (a 421 before closing)? One
+ * poll, no round trip. Readable means that, or only a TLS record with no
+ * data (a session ticket), which the read consumes. A dead one is closed
+ * here, so the job goes to a new session before a byte of it is sent. */
+static void session_check_alive(pipeline_run *run, php_smtp_session *s)
+{
+	struct pollfd p = {.fd = s->fd, .events = POLLIN, .revents = 0};
+	if (poll(&p, 1, 0) <= 0) {
+		return;
+	}
+	size_t n = 0;
+	CURLcode rc = curl_easy_recv(s->easy, s->in + s->in_len, sizeof(s->in) - s->in_len, &n);
+	if (rc == CURLE_AGAIN) {
+		return;
+	}
+	char said[512];
+	size_t said_len = rc == CURLE_OK ? smtp_line_trim_eol(s->in + s->in_len, n < sizeof(said) ? n : sizeof(said)) : 0;
+	memcpy(said, s->in + s->in_len, said_len);
+	session_disconnect(run, s, false); /* forgets the carried lines: the notes follow */
+	if (said_len > 0) {
+		note(run, &s->carry, "S: ", said, said_len);
+	}
+	static const char line[] = "kept-alive connection was closed by the server; reconnecting";
+	note(run, &s->carry, "* ", line, sizeof(line) - 1);
+}
+
 static bool session_busy(const php_smtp_session *s)
 {
 	return s->job_count > 0 || s->out_sent < s->out_len || s->expect_head < s->expect_len;
@@ -896,9 +1120,11 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 		fail_reentered(&run);
 		return;
 	}
+	pipeline_drop_inherited(pipeline);
 	pipeline->running = true;
-	if (!pipeline->multi) {
+	if (!pipeline->multi && php_smtp_curl_ready()) {
 		pipeline->multi = curl_multi_init();
+		pipeline->pid = getpid();
 		/* room for every session: libcurl must never close one to make space */
 		curl_multi_setopt(pipeline->multi, CURLMOPT_MAXCONNECTS, (long)PHP_SMTP_PIPELINE_MAX_SESSIONS + 1);
 	}
@@ -925,6 +1151,9 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 		waiting_fill(&run, n.idle + run.sessions);
 		for (int i = 0; i < run.sessions && run.waiting; i++) {
 			php_smtp_session *s = pipeline->sessions[i];
+			if (s->state == SESSION_READY && !session_busy(s) && s->started > 0) {
+				session_check_alive(&run, s);
+			}
 			if (s->state == SESSION_READY && !session_busy(s)) {
 				session_pump(&run, s);
 			}
@@ -1047,6 +1276,46 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 	}
 }
 
+/* The session's request memory; its libcurl handle is the caller's business. */
+static void session_free(php_smtp_session *s)
+{
+	if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
+		php_smtp_outcome_dtor(&s->setup_outcome);
+	}
+	zval_ptr_dtor(&s->carry);
+	php_smtp_reply_reader_free(&s->reply);
+	if (s->expect) {
+		efree(s->expect);
+	}
+	efree(s->out);
+	efree(s->chunk);
+	efree(s);
+}
+
+/* A forked child inherits its parent's sessions, whose connections and TLS
+ * state are the parent's: the child closes its copy of each socket, sends
+ * nothing, leaves libcurl's handles alone (their cleanup would write QUIT or
+ * a TLS close_notify into the parent's connection) and starts with none. */
+static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
+{
+	if (pipeline->pid == 0 || pipeline->pid == getpid()) {
+		return;
+	}
+	for (int i = 0; i < pipeline->count; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_READY && s->fd != CURL_SOCKET_BAD) {
+			close(s->fd);
+		}
+		php_smtp_persistent_abandon(s->easy);
+		session_free(s);
+		pipeline->sessions[i] = NULL;
+	}
+	pipeline->count = 0;
+	php_smtp_persistent_abandon(pipeline->multi);
+	pipeline->multi = NULL;
+	pipeline->pid = 0;
+}
+
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
 	if (pipeline->running) {
@@ -1054,6 +1323,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 		pipeline->close_pending = true;
 		return;
 	}
+	pipeline_drop_inherited(pipeline);
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];
 		if (s->state == SESSION_READY) {
@@ -1067,17 +1337,7 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 			php_smtp_setup_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
 		}
 		curl_easy_cleanup(s->easy);
-		if (Z_TYPE(s->setup_outcome.transcript) != IS_UNDEF) {
-			php_smtp_outcome_dtor(&s->setup_outcome);
-		}
-		zval_ptr_dtor(&s->carry);
-		php_smtp_reply_reader_free(&s->reply);
-		if (s->expect) {
-			efree(s->expect);
-		}
-		efree(s->out);
-		efree(s->chunk);
-		efree(s);
+		session_free(s);
 		pipeline->sessions[i] = NULL;
 	}
 	pipeline->count = 0;
@@ -1085,6 +1345,72 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 		curl_multi_cleanup(pipeline->multi);
 		pipeline->multi = NULL;
 	}
+}
+
+/* ---- persistent sessions ---- */
+
+bool php_smtp_pipeline_detach(php_smtp_pipeline *pipeline, php_smtp_kept_session *out)
+{
+	pipeline_drop_inherited(pipeline);
+	php_smtp_session *kept = NULL;
+	for (int i = 0; i < pipeline->count && !kept; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s->state == SESSION_READY && !session_busy(s)) {
+			kept = s;
+		}
+	}
+	if (!kept || !pipeline->multi) {
+		return false;
+	}
+	/* the multi goes with it: the others leave it first (QUIT, as close would) */
+	pipeline_run run = {.pipeline = pipeline};
+	for (int i = 0; i < pipeline->count; i++) {
+		php_smtp_session *s = pipeline->sessions[i];
+		if (s != kept && (s->state == SESSION_READY || s->state == SESSION_CONNECTING)) {
+			session_disconnect(&run, s, true);
+		}
+	}
+	*out = (php_smtp_kept_session){
+	    .multi = pipeline->multi,
+	    .easy = kept->easy,
+	    .fd = kept->fd,
+	    .pipelining = kept->pipelining,
+	    .size = kept->size,
+	    .smtputf8 = kept->smtputf8,
+	    .chunking = kept->chunking,
+	    .needs_rset = kept->needs_rset,
+	    .messages = kept->kept_messages + kept->started - (kept->kept_since > 0 ? 1 : 0),
+	    .since = kept->kept_since,
+	};
+	/* what stays is request memory only: close() frees it without touching the connection */
+	pipeline->multi = NULL;
+	kept->easy = NULL;
+	kept->fd = CURL_SOCKET_BAD;
+	kept->state = SESSION_CLOSED;
+	return true;
+}
+
+void php_smtp_pipeline_adopt(php_smtp_pipeline *pipeline, const php_smtp_kept_session *in)
+{
+	php_smtp_session *s = session_alloc(in->easy);
+	pipeline->multi = in->multi;
+	pipeline->pid = getpid();
+	s->fd = in->fd;
+	s->pipelining = in->pipelining;
+	s->size = in->size;
+	s->smtputf8 = in->smtputf8;
+	s->chunking = in->chunking;
+	s->state = SESSION_READY;
+	/* it carried messages: checked alive before use, a job on it may be retried */
+	s->started = 1;
+	s->needs_rset = in->needs_rset;
+	s->kept_since = in->since;
+	s->kept_messages = in->messages;
+	static const char line[] = "using a session kept from an earlier request";
+	zval text;
+	ZVAL_STR(&text, strpprintf(0, "* %s", line));
+	add_next_index_zval(&s->carry, &text);
+	pipeline->sessions[pipeline->count++] = s;
 }
 
 /* ---- one message ---- */

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "smtp_transport.h"
+#include "smtp_curl.h"
 #include "lib/reply.h"
 
 /* Bounds on what a server can make us keep. */
@@ -327,6 +328,7 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_size = false;
 			t->offers_xoauth2 = false;
 			t->offers_oauthbearer = false;
+			t->offers_chunking = false;
 		} else if (line.code == 250) {
 			t->offers_xoauth2 |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "XOAUTH2");
 			t->offers_oauthbearer |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "OAUTHBEARER");
@@ -334,6 +336,7 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
+			t->offers_chunking |= smtp_reply_ehlo_has(line.text, line.text_len, "CHUNKING");
 		}
 	}
 	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */
@@ -353,6 +356,9 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
 {
+	if (!php_smtp_curl_ready()) {
+		return NULL;
+	}
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		return NULL;

@@ -81,6 +81,7 @@ typedef struct php_smtp_setup {
 	bool tls_active;
 	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size; /* from the latest EHLO reply */
 	bool offers_xoauth2, offers_oauthbearer;                          /* ... its AUTH list */
+	bool offers_chunking; /* RFC 3030 BDAT */
 	smtp_redactor redactor;
 
 	php_smtp_reply_reader reply; /* the reply being read */

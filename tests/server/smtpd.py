@@ -72,6 +72,13 @@ Extensions
                         way each command line's log event says "pipelined": true
                         when more bytes had already arrived before it was answered.
   --max-size N          advertise SIZE N; bigger messages get 552 5.3.4.
+  --chunking / --no-chunking   advertise CHUNKING (RFC 3030; default: not advertised).
+                        BDAT is taken either way: each chunk's bytes are read exactly
+                        (no dot-unstuffing), the BDAT line is logged once its bytes
+                        are in ("pipelined" then means more bytes followed them), and
+                        the message's .json says "transfer": "BDAT" and "chunks"
+                        (the sizes). After a refused chunk the transaction is failed:
+                        later BDATs are read and discarded with 503 until RSET.
 
 Faults (by default on every session; --fault-sessions N limits the connection
 faults to the first N sessions, so a retry or a reconnect can succeed)
@@ -85,7 +92,7 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
   --stall WHEN                  stop answering: "greeting" (accept, say nothing),
                                 a command verb such as MAIL (that command gets no
                                 reply, nor anything after it), or "DOT" (the end
-                                of DATA gets no reply). Lines keep being logged.
+                                of DATA, or BDAT LAST, gets no reply). Lines keep being logged.
   --trickle SECONDS             write every reply one byte at a time, SECONDS apart.
   --reject-rcpt ADDR=REPLY      (repeatable) RCPT TO:<ADDR> gets REPLY,
                                 e.g. "x@y.test=550 5.1.1 <x@y.test> no such user".
@@ -95,6 +102,13 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
   --reply VERB=REPLY            (repeatable) answer that command with REPLY, e.g.
                                 "MAIL=451 4.3.0 busy" or "RSET=500 no".
   --close-after-message         hang up right after replying to each message.
+  --idle-timeout SECONDS        a session that sends nothing for this long gets
+                                "421 4.4.2 idle timeout" and is closed (as Postfix does).
+  --bdat-reply N=REPLY          (repeatable) the Nth BDAT of the session gets REPLY
+                                once its bytes are read, e.g. "2=452 4.3.1 disk full";
+                                a refusal fails the transaction (see --chunking).
+  --disconnect-in-bdat N        hang up once N bytes of BDAT chunks have arrived in
+                                the session (mid-chunk).
   --no-auth-advert              do not offer AUTH (AUTH, if sent, gets 502).
 
 Stop it with SIGTERM or SIGINT (or EOF on stdin with --watch-stdin).
@@ -182,6 +196,8 @@ class Session:
         self.tls = False
         self.stalled = False
         self.greeting_refused = False
+        self.bdat_received = 0  # chunk bytes in this session, for --disconnect-in-bdat
+        self.bdat_session_count = 0  # BDAT commands in this session, for --bdat-reply
         self.reset_for_tls()
 
     # --- state -----------------------------------------------------------
@@ -197,6 +213,10 @@ class Session:
         self.mail_options = []
         self.rcpt_tos = []
         self.rcpt_options = []
+        self.bdat_chunks = []     # sizes of the chunks taken so far
+        self.bdat_content = []
+        self.bdat_failed = False  # a chunk was refused: the rest are discarded until RSET
+        self.bdat_count = 0
 
     def fault(self, flag):
         return self.faulty and flag
@@ -209,6 +229,9 @@ class Session:
         try:
             chunk = self.sock.recv(65536)
         except socket.timeout:
+            if self.opts.idle_timeout:
+                self.log("fault", fault="idle-timeout")
+                self.reply("421 4.4.2 %s Error: timeout exceeded" % self.server.hostname)
             raise Hangup("idle timeout")
         except (ConnectionError, ssl.SSLError, OSError) as error:
             raise Hangup("read error: %s" % error)
@@ -271,7 +294,7 @@ class Session:
         reason = "done"
         try:
             self.log("connect", peer=list(self.peer[:2]), tls=False)
-            self.sock.settimeout(READ_TIMEOUT)
+            self.sock.settimeout(self.opts.idle_timeout or READ_TIMEOUT)
             if self.opts.tls == "implicit":
                 self.start_tls()
             self.serve()
@@ -315,10 +338,14 @@ class Session:
                 self.reply("500 5.5.2 Line too long")
                 continue
             line = decode_line(raw.rstrip(b"\r\n"))
-            # more bytes already here before this line is answered: the client pipelined
-            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
             verb, _, arg = line.partition(" ")
             verb = verb.upper()
+            if verb == "BDAT" and not self.greeting_refused:
+                # its chunk follows the line: read first, so "pipelined" means what came after
+                self.smtp_BDAT(line, arg.strip())
+                continue
+            # more bytes already here before this line is answered: the client pipelined
+            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
             if self.fault(opts.stall and opts.stall.upper() == verb):
                 self.stall(verb)
             if self.greeting_refused and verb != "QUIT":
@@ -351,6 +378,8 @@ class Session:
         lines = ["250 %s greets %s" % (self.server.hostname, arg)]
         if opts.pipelining:
             lines.append("250 PIPELINING")
+        if opts.chunking:
+            lines.append("250 CHUNKING")
         lines += ["250 8BITMIME", "250 ENHANCEDSTATUSCODES"]
         lines.append("250 SIZE %d" % opts.max_size if opts.max_size else "250 SIZE")
         if opts.smtputf8:
@@ -583,12 +612,19 @@ class Session:
             return self.reply("501 5.5.4 Syntax: DATA")
         if self.mail_from is None:
             return self.reply("503 5.5.1 Error: need MAIL command")
+        if self.bdat_count:
+            return self.reply("503 5.5.1 Error: DATA inside a BDAT transaction")
         if not self.rcpt_tos:
             return self.reply("554 5.5.1 Error: no valid recipients")
         self.reply("354 End data with <CR><LF>.<CR><LF>")
         content, stats = self.read_data()
         if self.fault(opts.stall == "DOT"):
             self.stall("DOT")
+        self.take_message(content, stats, "DATA")
+
+    def take_message(self, content, stats, transfer):
+        """The end of a message (final dot or BDAT LAST): store it and answer."""
+        opts = self.opts
         number = self.rec.next_message()
         if opts.data_reply and (opts.data_reply_count == 0 or number <= opts.data_reply_count):
             self.log("fault", fault="data-reply", number=number)
@@ -601,8 +637,10 @@ class Session:
             "number": number, "session": self.number, "peer": list(self.peer[:2]), "helo": self.helo,
             "tls": self.tls, "auth_user": self.auth_user, "mail_from": self.mail_from,
             "mail_options": self.mail_options, "rcpt_tos": self.rcpt_tos, "rcpt_options": self.rcpt_options,
-            "size": len(content), "received_at": time.time(),
+            "size": len(content), "received_at": time.time(), "transfer": transfer,
         }
+        if transfer == "BDAT":
+            meta["chunks"] = self.bdat_chunks
         meta.update(stats)
         name = "%04d" % number
         self.rec.write_atomic(name + ".eml", content)
@@ -649,6 +687,59 @@ class Session:
         self.log("data", bytes=received)
         return b"".join(lines), stats
 
+    def read_chunk(self, size):
+        """Exactly size bytes of a BDAT chunk (RFC 3030: no line structure, no dots)."""
+        limit = self.opts.disconnect_in_bdat if self.faulty else 0
+        while True:
+            have = min(len(self.buffer), size)
+            if limit and self.bdat_received + have >= limit:
+                self.log("fault", fault="disconnect-in-bdat", after=self.bdat_received + have)
+                try:
+                    self.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                raise Hangup("disconnected in BDAT")
+            if have == size:
+                break
+            self.recv_more()
+        chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+        self.bdat_received += size
+        return chunk
+
+    def smtp_BDAT(self, line, arg):
+        opts = self.opts
+        words = arg.split()
+        if not (1 <= len(words) <= 2 and words[0].isdigit() and (len(words) == 1 or words[1].upper() == "LAST")):
+            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
+            return self.reply("501 5.5.4 Syntax: BDAT size [LAST]")
+        size, last = int(words[0]), len(words) == 2
+        chunk = self.read_chunk(size)
+        self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
+        self.log("bdat", size=size, last=last)
+        if self.mail_from is None:
+            return self.reply("503 5.5.1 Error: need MAIL command")
+        self.bdat_count += 1
+        self.bdat_session_count += 1
+        if self.bdat_failed:
+            return self.reply("503 5.5.1 Error: BDAT after a refused chunk, send RSET")
+        if not self.rcpt_tos:
+            self.bdat_failed = True
+            return self.reply("554 5.5.1 Error: no valid recipients")
+        refusal = self.faulty and (opts.bdat_reply.get(self.bdat_session_count) or opts.reply.get("BDAT"))
+        if refusal:
+            self.log("fault", fault="bdat-reply", chunk=self.bdat_count)
+            self.bdat_failed = not refusal.startswith("2")
+            return self.reply(refusal)
+        self.bdat_chunks.append(size)
+        self.bdat_content.append(chunk)
+        if not last:
+            return self.reply("250 2.0.0 %d octets received" % size)
+        content = b"".join(self.bdat_content)
+        self.log("data", bytes=len(content))
+        if self.fault(opts.stall == "DOT"):
+            self.stall("DOT")
+        self.take_message(content, content_stats(content), "BDAT")
+
     def smtp_RSET(self, arg):
         self.reset_envelope()
         self.reply("250 2.0.0 OK")
@@ -665,6 +756,17 @@ class Session:
     def smtp_QUIT(self, arg):
         self.reply("221 2.0.0 Bye")
         raise Hangup("QUIT")
+
+
+def content_stats(content):
+    """The facts read_data() gathers, for content that came in BDAT chunks (never stuffed)."""
+    stats = {"bare_lf": 0, "bare_cr": 0, "longest_line": 0, "stuffed_lines": 0}
+    for line in content.split(b"\n"):
+        body = line[:-1] if line.endswith(b"\r") else line
+        stats["bare_cr"] += body.count(b"\r")
+        stats["longest_line"] = max(stats["longest_line"], len(body))
+    stats["bare_lf"] = content.count(b"\n") - content.count(b"\r\n")
+    return stats
 
 
 class AuthAborted(Exception):
@@ -730,6 +832,10 @@ def parse_args(argv):
     add("--smtputf8", action=argparse.BooleanOptionalAction, default=True)
     add("--max-size", type=int, default=0)
     add("--pipelining", action=argparse.BooleanOptionalAction, default=True)
+    add("--chunking", action=argparse.BooleanOptionalAction, default=False)
+    add("--bdat-reply", action="append", default=[])
+    add("--disconnect-in-bdat", type=int, default=0)
+    add("--idle-timeout", type=float, default=0.0)
     add("--fault-sessions", type=int, default=0)
     add("--no-starttls-advert", action="store_true")
     add("--starttls-reply")
@@ -782,6 +888,13 @@ def parse_args(argv):
             parser.error("--reply wants VERB=REPLY")
         replies[verb.upper()] = reply
     opts.reply = replies
+    chunk_replies = {}
+    for item in opts.bdat_reply:
+        number, sep, reply = item.partition("=")
+        if not sep or not number.isdigit() or not reply_code_ok(reply):
+            parser.error("--bdat-reply wants N=REPLY")
+        chunk_replies[int(number)] = reply
+    opts.bdat_reply = chunk_replies
     if opts.stall and opts.stall != "greeting":
         opts.stall = opts.stall.upper()
     return opts
