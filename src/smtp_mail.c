@@ -394,19 +394,12 @@ static zend_ulong settings_hash(void)
 	return hash;
 }
 
-/* The mailer for this request, made from the smtp.* settings on first use.
- * NULL with a warning when the settings are not usable. */
-static php_smtp_mailer *request_mailer_get(void)
+/* A new mailer from the smtp.* settings, its object in object. NULL with a
+ * warning when the settings are not usable. */
+static php_smtp_mailer *mailer_from_ini(zval *object)
 {
-	zend_ulong settings = settings_hash();
-	if (Z_TYPE(request_mailer) == IS_OBJECT && settings == request_mailer_settings) {
-		return Z_SMTP_MAILER_P(&request_mailer);
-	}
-	php_smtp_mail_rshutdown();
-
-	zval object;
-	object_init_ex(&object, php_smtp_mailer_ce);
-	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(&object);
+	object_init_ex(object, php_smtp_mailer_ce);
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(object);
 	if (php_smtp_config_from_ini(&mailer->config) == FAILURE) {
 		php_smtp_config_dtor(&mailer->config);
 		zend_string *why = NULL;
@@ -422,12 +415,40 @@ static php_smtp_mailer *request_mailer_get(void)
 		if (why) {
 			zend_string_release(why);
 		}
-		zval_ptr_dtor(&object);
+		zval_ptr_dtor(object);
+		ZVAL_UNDEF(object);
 		return NULL;
 	}
 	mailer->configured = true;
-	ZVAL_COPY_VALUE(&request_mailer, &object);
-	request_mailer_settings = settings;
+	return mailer;
+}
+
+/* The mailer for this mail() call, its object held in held (the caller
+ * releases it): the request's, made from the smtp.* settings on first use
+ * and kept for the next call. While that one is sending, which means mail()
+ * was called again from PHP code that ran in the middle of a mail() (an error
+ * handler fired by its warning, a destructor), this call gets a mailer of its
+ * own for the one message: the nested message still goes out, and the outer
+ * one's session is left alone. NULL with a warning when the settings are not
+ * usable. */
+static php_smtp_mailer *request_mailer_get(zval *held)
+{
+	ZVAL_UNDEF(held);
+	if (Z_TYPE(request_mailer) == IS_OBJECT && Z_SMTP_MAILER_P(&request_mailer)->sending) {
+		return mailer_from_ini(held);
+	}
+	zend_ulong settings = settings_hash();
+	if (Z_TYPE(request_mailer) == IS_OBJECT && settings == request_mailer_settings) {
+		ZVAL_COPY(held, &request_mailer);
+		return Z_SMTP_MAILER_P(held);
+	}
+	php_smtp_mail_rshutdown();
+
+	php_smtp_mailer *mailer = mailer_from_ini(held);
+	if (mailer) {
+		ZVAL_COPY(&request_mailer, held);
+		request_mailer_settings = settings;
+	}
 	return mailer;
 }
 
@@ -549,6 +570,9 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	header_scan scan = {0};
 	zend_string *from = NULL, *message_id = NULL;
 	smart_str data = {0};
+	php_smtp_mailer *mailer = NULL;
+	zval held;
+	ZVAL_UNDEF(&held);
 	RETVAL_FALSE;
 
 	if (!captured && headers && headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
@@ -598,11 +622,14 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	}
 
 	/* The envelope sender: -f (mail.force_extra_parameters wins, as in PHP), smtp.from, the From header */
-	php_smtp_mailer *mailer = request_mailer_get();
+	mailer = request_mailer_get(&held);
 	if (!mailer) {
 		store_result(NULL, "bad smtp.* settings", NULL, NULL, &scan.recipients);
 		goto done;
 	}
+	/* a fresh or idle mailer: never refused. Held as sending until this
+	 * call is done with it, warnings included */
+	php_smtp_mailer_begin(mailer);
 	const char *forced = INI_STR("mail.force_extra_parameters");
 	zend_string *sender = NULL;
 	if (forced && *forced) {
@@ -740,6 +767,10 @@ done:
 	}
 	zend_string_release(to_clean);
 	zend_string_release(subject_clean);
+	if (mailer) {
+		php_smtp_mailer_end(mailer);
+	}
+	zval_ptr_dtor(&held);
 }
 
 /* Replaces the handler of PHP's mail(): same parameters, same checks. */
@@ -1037,6 +1068,13 @@ zend_result php_smtp_mail_mshutdown(void)
 	restore_handler("mb_send_mail", original_mb_send_mail_handler, smtp_mb_send_mail_handler);
 	restore_handler("error_log", original_error_log_handler, smtp_error_log_handler);
 	return SUCCESS;
+}
+
+void php_smtp_mail_rinit(void)
+{
+	/* what the last request left here was its memory, gone with it */
+	ZVAL_UNDEF(&request_mailer);
+	request_mailer_settings = 0;
 }
 
 void php_smtp_mail_rshutdown(void)

@@ -103,6 +103,31 @@ bool php_smtp_mailer_ready(php_smtp_mailer *mailer)
 	return true;
 }
 
+bool php_smtp_mailer_begin(php_smtp_mailer *mailer)
+{
+	if (mailer->sending) {
+		static const char why[] =
+		    "this Mailer is sending: send(), sendRaw(), sendMany(), close() and Spool::flush() cannot use it from "
+		    "code that runs during its send (its debug callable, an error handler, a destructor); throw from the "
+		    "debug callable to stop the send, or use another Mailer";
+		php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
+		failure.message = zend_string_init(why, sizeof(why) - 1, 0);
+		php_smtp_failure_throw(&failure, NULL, NULL);
+		php_smtp_failure_dtor(&failure);
+		return false;
+	}
+	mailer->sending = true;
+	GC_ADDREF(&mailer->std);
+	return true;
+}
+
+void php_smtp_mailer_end(php_smtp_mailer *mailer)
+{
+	ZEND_ASSERT(mailer->sending);
+	mailer->sending = false;
+	OBJ_RELEASE(&mailer->std);
+}
+
 /* ---- sending ---- */
 
 /* DKIM: the signature fields go in front of the message. The struct holds
@@ -202,12 +227,12 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 	array_init(&story);
 	php_smtp_lines_append(&story, &outcome->transcript);
 	add_next_index_str(&story, zend_string_copy(note));
-	if (Z_TYPE(fallback->debug) != IS_UNDEF) {
-		zval arg, retval;
+	if (Z_TYPE(fallback->debug) != IS_UNDEF && !EG(exception)) {
+		zval arg;
 		ZVAL_STR_COPY(&arg, note);
-		call_user_function(NULL, NULL, (zval *)&fallback->debug, &retval, 1, &arg);
+		php_smtp_call_user(&fallback->debug, 1, &arg);
 		zval_ptr_dtor(&arg);
-		zval_ptr_dtor(&retval);
+		php_smtp_fatal_resume(); /* not inside libcurl here: a fatal error goes on at once */
 	}
 	zend_string_release(note);
 
@@ -280,12 +305,15 @@ static void envelope_free_recipients(zend_string **recipients, size_t count)
 /* Turns an outcome into the return value or the exception. */
 static void finish_send(php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
 {
-	if (outcome->ok) {
+	if (EG(exception)) {
+		/* PHP code run by the send threw (the debug callable, an error
+		 * handler): that exception is what the caller gets */
+	} else if (outcome->ok) {
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &outcome->accepted);
 		ZVAL_COPY(&rejected, &outcome->rejected);
 		php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, false, outcome->response);
-	} else if (!EG(exception)) {
+	} else {
 		php_smtp_failure_throw(&outcome->failure, &outcome->transcript, &outcome->rejected);
 	}
 	php_smtp_outcome_dtor(outcome);
@@ -460,23 +488,9 @@ ZEND_METHOD(Smtp_Mailer, __construct)
 	mailer->configured = true;
 }
 
-ZEND_METHOD(Smtp_Mailer, sendRaw)
+static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *recipient_list,
+                     zend_string *one_recipient, zend_string *data, zval *return_value)
 {
-	zend_string *from, *data;
-	zend_string *one_recipient = NULL;
-	HashTable *recipient_list = NULL;
-
-	ZEND_PARSE_PARAMETERS_START(3, 3)
-		Z_PARAM_STR(from)
-		Z_PARAM_ARRAY_HT_OR_STR(recipient_list, one_recipient)
-		Z_PARAM_STR(data)
-	ZEND_PARSE_PARAMETERS_END();
-
-	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!php_smtp_mailer_ready(mailer)) {
-		RETURN_THROWS();
-	}
-
 	php_smtp_envelope envelope = {0};
 	/* An empty sender is the null reverse-path of bounces: MAIL FROM:<> */
 	envelope.from = ZSTR_LEN(from) ? envelope_address("sender", from, &envelope.needs_smtputf8)
@@ -544,7 +558,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	envelope.message_id = smtp_header_message_id(ZSTR_VAL(data), ZSTR_LEN(data), &id_start, &id_len)
 	                          ? zend_string_init(ZSTR_VAL(data) + id_start, id_len, 0)
 	                          : ZSTR_EMPTY_ALLOC();
-	if (!mailer->config.deferred || !php_smtp_spool_defer(Z_OBJ_P(ZEND_THIS), &envelope, return_value)) {
+	if (!mailer->config.deferred || !php_smtp_spool_defer(&mailer->std, &envelope, return_value)) {
 		php_smtp_outcome outcome;
 		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
@@ -554,6 +568,26 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	zend_string_release(envelope.message_id);
 	envelope_free_recipients(recipients, count);
 	zend_string_release(envelope.from);
+}
+
+ZEND_METHOD(Smtp_Mailer, sendRaw)
+{
+	zend_string *from, *data;
+	zend_string *one_recipient = NULL;
+	HashTable *recipient_list = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(3, 3)
+		Z_PARAM_STR(from)
+		Z_PARAM_ARRAY_HT_OR_STR(recipient_list, one_recipient)
+		Z_PARAM_STR(data)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
+	send_raw(mailer, from, recipient_list, one_recipient, data, return_value);
+	php_smtp_mailer_end(mailer);
 }
 
 /* Gets a Message ready: its envelope, pointing into out. Throws and returns
@@ -611,10 +645,16 @@ ZEND_METHOD(Smtp_Mailer, send)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!php_smtp_mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
 		RETURN_THROWS();
 	}
-	send_message(mailer, Z_OBJ_P(message), return_value);
+	/* held for the send whoever else lets go of it (the frame does too, but
+	 * the send does not rely on how it was called) */
+	zend_object *held = Z_OBJ_P(message);
+	GC_ADDREF(held);
+	send_message(mailer, held, return_value);
+	OBJ_RELEASE(held);
+	php_smtp_mailer_end(mailer);
 }
 
 ZEND_METHOD(Smtp_Mailer, sendMany)
@@ -646,7 +686,15 @@ ZEND_METHOD(Smtp_Mailer, sendMany)
 	}
 	ZEND_HASH_FOREACH_END();
 
+	if (!php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
+	/* the batch walks the array and its Messages while PHP code may run:
+	 * hold them (a write to the caller's variable then separates it) */
+	GC_TRY_ADDREF(messages);
 	send_batch(mailer, messages, (int)concurrency, return_value);
+	zend_array_release(messages);
+	php_smtp_mailer_end(mailer);
 }
 
 ZEND_METHOD(Smtp_Mailer, transcript)
@@ -660,10 +708,15 @@ ZEND_METHOD(Smtp_Mailer, close)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	/* refused mid-send: the sessions are in use (their buffers, libcurl's handles) */
+	if (!php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
 	mailer_close_connection(mailer);
 	if (mailer->configured && mailer->config.persistent) {
 		php_smtp_persistent_forget(&mailer->config); /* close() ends the kept session too */
 	}
+	php_smtp_mailer_end(mailer);
 }
 
 zend_result php_smtp_mailer_minit(void)

@@ -25,6 +25,7 @@
 #include "smtp_spool.h"
 #include "smtp_mail.h"
 #include "smtp_oauth.h"
+#include "smtp_transport.h"
 #include "smtp_mail_arginfo.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(smtp)
@@ -271,7 +272,13 @@ static PHP_RINIT_FUNCTION(smtp)
 #if defined(COMPILE_DL_SMTP) && defined(ZTS)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
+	/* Per-request state starts empty. What the last request left (its end
+	 * cut short by a fatal error, say) pointed into its memory, which is gone:
+	 * it is forgotten here, never used. */
 	ZVAL_UNDEF(&SMTP_G(last_result));
+	php_smtp_transport_rinit();
+	php_smtp_spool_rinit();
+	php_smtp_mail_rinit();
 	/* FPM and Apache apply php_admin_value before the request starts */
 	mask_secret_entries();
 	php_smtp_persistent_sweep(); /* kept sessions idle for too long say QUIT */
@@ -280,8 +287,15 @@ static PHP_RINIT_FUNCTION(smtp)
 
 static PHP_RSHUTDOWN_FUNCTION(smtp)
 {
-	php_smtp_spool_rshutdown(); /* deferred sends: the response is out by now */
-	php_smtp_mail_rshutdown();
+	/* Each step runs PHP code or may (the debug callable, a destructor when
+	 * the last reference to a Mailer goes): a fatal error in one must not
+	 * skip the others. */
+	zend_try {
+		php_smtp_spool_rshutdown(); /* deferred sends: the response is out by now */
+	} zend_end_try();
+	zend_try {
+		php_smtp_mail_rshutdown();
+	} zend_end_try();
 	zval_ptr_dtor(&SMTP_G(last_result));
 	ZVAL_UNDEF(&SMTP_G(last_result));
 	return SUCCESS;

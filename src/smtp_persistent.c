@@ -64,6 +64,11 @@ static bool identity_key(const php_smtp_config *c, unsigned char out[32])
 	if (!hmac_key_ready) {
 		return false;
 	}
+	/* A token callable's identity cannot be known: its session is never kept,
+	 * or another Mailer naming the same mailbox would send as it unchecked. */
+	if (Z_TYPE(c->token) != IS_UNDEF && Z_TYPE(c->token) != IS_STRING) {
+		return false;
+	}
 	smart_str s = {0};
 	char number[64];
 	add_zstr(&s, c->host);
@@ -73,13 +78,20 @@ static bool identity_key(const php_smtp_config *c, unsigned char out[32])
 	add_zstr(&s, c->cafile);
 	add_zstr(&s, c->username);
 	add_zstr(&s, c->password);
+	/* an OAuth session is the token's or the OAuth client's, as a password's is the password's */
+	add_zstr(&s, Z_TYPE(c->token) == IS_STRING ? Z_STR(c->token) : NULL);
+	add_zstr(&s, c->oauth ? c->oauth->token_url : NULL);
+	add_zstr(&s, c->oauth ? c->oauth->client_id : NULL);
+	add_zstr(&s, c->oauth ? c->oauth->client_secret : NULL);
+	add_zstr(&s, c->oauth ? c->oauth->refresh_token : NULL);
+	add_zstr(&s, c->oauth ? c->oauth->scope : NULL);
 	add_zstr(&s, c->helo);
 	smart_str_0(&s);
 	unsigned int len = 0;
 	bool ok = HMAC(EVP_sha256(), hmac_key, sizeof(hmac_key), (const unsigned char *)ZSTR_VAL(s.s), ZSTR_LEN(s.s), out,
 	               &len) != NULL &&
 	          len == 32;
-	ZEND_SECURE_ZERO(ZSTR_VAL(s.s), ZSTR_LEN(s.s)); /* it held the password */
+	ZEND_SECURE_ZERO(ZSTR_VAL(s.s), ZSTR_LEN(s.s)); /* it held the password and the OAuth secrets */
 	smart_str_free(&s);
 	return ok;
 }

@@ -103,6 +103,10 @@ static void note(pipeline_run *run, zval *transcript, const char *prefix, const 
 {
 	if (!php_smtp_transcript_add(run->config, transcript, prefix, text, len)) {
 		run->aborted = true;
+		/* the callable died of a fatal error: the request ends here (this
+		 * is our own code, not libcurl's, and the Mailer stays marked as
+		 * sending, so nothing uses its sessions again) */
+		php_smtp_fatal_resume();
 	}
 }
 
@@ -253,13 +257,16 @@ static void session_disconnect(pipeline_run *run, php_smtp_session *s, bool say_
 		size_t n;
 		curl_easy_send(s->easy, "QUIT\r\n", 6, &n);
 	}
+	if (s->state == SESSION_CONNECTING) {
+		/* first, so that closing runs no PHP code from inside libcurl */
+		session_quiet(s);
+	}
 	if (s->state == SESSION_READY || s->state == SESSION_CONNECTING) {
 		/* removing a CONNECT_ONLY handle closes its connection */
 		curl_multi_remove_handle(run->pipeline->multi, s->easy);
 	}
 	if (s->state == SESSION_CONNECTING) {
 		php_smtp_setup_end(&s->setup, CURLE_ABORTED_BY_CALLBACK);
-		session_quiet(s);
 	}
 	s->fd = CURL_SOCKET_BAD;
 	s->state = SESSION_CLOSED;
@@ -1203,6 +1210,8 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 			int running;
 			bool became_ready = false, still_connecting = false;
 			curl_multi_perform(pipeline->multi, &running);
+			/* out of libcurl: a fatal error its callbacks caught ends the request now */
+			php_smtp_fatal_resume();
 			CURLMsg *msg;
 			int queued;
 			while ((msg = curl_multi_info_read(pipeline->multi, &queued)) != NULL) {
@@ -1274,6 +1283,8 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 		pipeline->close_pending = false;
 		php_smtp_pipeline_close(pipeline);
 	}
+	/* a fatal error caught in PHP code the run called goes on from here, out of libcurl */
+	php_smtp_fatal_resume();
 }
 
 /* The session's request memory; its libcurl handle is the caller's business. */
@@ -1329,6 +1340,10 @@ void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 		if (s->state == SESSION_READY) {
 			size_t n;
 			curl_easy_send(s->easy, "QUIT\r\n", 6, &n);
+		}
+		if (s->state == SESSION_CONNECTING) {
+			/* a run that a fatal error cut short: no PHP code from here on */
+			session_quiet(s);
 		}
 		if (pipeline->multi && (s->state == SESSION_READY || s->state == SESSION_CONNECTING)) {
 			curl_multi_remove_handle(pipeline->multi, s->easy);

@@ -87,6 +87,45 @@ bool php_smtp_spool_dir_allowed(const char *dir, char *err, size_t err_len)
 	return true;
 }
 
+/* ---- spool files a flush holds ----
+ *
+ * A flush keeps each message's file open, and so flock()ed, while it sends
+ * it. A fatal error in the debug callable (zend_bailout) skips the close()
+ * after the send; in an FPM worker the lock, and with it the message, would
+ * then stay taken for the rest of the worker's life. So the files a flush
+ * opens are noted here and whatever is still open at the end of the request
+ * is closed then. */
+
+#define HELD_MAX 64
+ZEND_TLS int held_fds[HELD_MAX];
+ZEND_TLS int held_count;
+
+static int held_open(int fd)
+{
+	if (fd >= 0 && held_count < HELD_MAX) {
+		held_fds[held_count++] = fd;
+	}
+	return fd;
+}
+
+static void held_close(int fd)
+{
+	for (int i = held_count - 1; i >= 0; i--) {
+		if (held_fds[i] == fd) {
+			held_fds[i] = held_fds[--held_count];
+			break;
+		}
+	}
+	close(fd);
+}
+
+static void held_close_all(void)
+{
+	while (held_count > 0) {
+		close(held_fds[--held_count]);
+	}
+}
+
 /* ---- the Mailer's hook ---- */
 
 /* Writes envelope's message into the spool's queue/ with the given retry
@@ -555,7 +594,7 @@ ZEND_METHOD(Smtp_Spool, flush)
 		RETURN_THROWS();
 	}
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(mailer_zv);
-	if (!php_smtp_mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
 		RETURN_THROWS();
 	}
 	/* opened up since the constructor looked? Then nothing in it is trusted */
@@ -577,15 +616,16 @@ ZEND_METHOD(Smtp_Spool, flush)
 	for (size_t i = 0; i < count && tried < limit && !stopped; i++) {
 		bool busy;
 		char *dir = ZSTR_VAL(spool->dir);
-		int fd = smtp_spool_open_locked(dir, names[i], &busy);
+		int fd = held_open(smtp_spool_open_locked(dir, names[i], &busy));
 		if (fd < 0) {
 			summary.busy += busy; /* another flusher has it; gone ones are not counted */
 			continue;
 		}
 		stopped = !flush_one(spool, mailer, names[i], fd, force, &tried, &summary);
-		close(fd); /* releases the lock, after the file was unlinked or replaced */
+		held_close(fd); /* releases the lock, after the file was unlinked or replaced */
 	}
 	names_free(names, count);
+	php_smtp_mailer_end(mailer);
 	if (stopped) {
 		zval_ptr_dtor(&summary.errors);
 		RETURN_THROWS();
@@ -811,7 +851,13 @@ ZEND_METHOD(Smtp_Spool, purge)
  * remembers it here; at the end of the request, after the response went out,
  * php_smtp_spool_rshutdown() flushes exactly those messages through the same
  * Mailer. The Mailer object may have no other reference left by then, so a
- * reference to it is held from the send until that flush. */
+ * reference to it is held from the send until that flush.
+ *
+ * The list is request memory (emalloc): it must not outlive the request, even
+ * when the request ends in a fatal error. The flush runs the debug callable,
+ * so a fatal error there (E_USER_ERROR, the memory limit) longjmps out of it:
+ * it is caught around the flush and the list is released all the same, and
+ * RINIT starts every request with an empty list whatever the last one left. */
 
 typedef struct {
 	zend_object *mailer; /* one reference held */
@@ -821,9 +867,15 @@ typedef struct {
 
 ZEND_TLS deferred_message *deferred_list;
 ZEND_TLS size_t deferred_count, deferred_capacity;
+ZEND_TLS bool deferred_flushing; /* the request-end flush is running */
 
 bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value)
 {
+	if (deferred_flushing) {
+		/* a send made during the request-end flush (from a debug callable):
+		 * the response is gone already, so it goes out now, as itself */
+		return false;
+	}
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(mailer_obj);
 	zend_string *dir = mailer->config.spool;
 	char name[SMTP_SPOOL_NAME_MAX];
@@ -833,7 +885,7 @@ bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *enve
 	}
 	if (deferred_count == deferred_capacity) {
 		deferred_capacity = deferred_capacity ? deferred_capacity * 2 : 8;
-		deferred_list = erealloc(deferred_list, deferred_capacity * sizeof(deferred_message));
+		deferred_list = safe_erealloc(deferred_list, deferred_capacity, sizeof(deferred_message), 0);
 	}
 	deferred_message *entry = &deferred_list[deferred_count++];
 	GC_ADDREF(mailer_obj);
@@ -867,25 +919,20 @@ static void finish_response(void)
 	zval_ptr_dtor(&fn);
 }
 
-void php_smtp_spool_rshutdown(void)
+/* Sends the deferred messages in order, each under its Mailer's send guard;
+ * stops at the first whose debug callable threw (the rest stay queued). */
+static void deliver_deferred(void)
 {
-	if (!deferred_count) {
-		return;
-	}
-	/* after a fatal error nothing more is tried: the messages stay queued */
-	bool deliver = !CG(unclean_shutdown) && !EG(exception);
-	if (deliver) {
-		finish_response();
-	}
 	for (size_t i = 0; i < deferred_count; i++) {
 		deferred_message *entry = &deferred_list[i];
 		php_smtp_mailer *mailer = php_smtp_mailer_from_obj(entry->mailer);
-		int fd = -1;
-		bool busy;
-		if (deliver && mailer->configured) {
-			/* a flusher elsewhere may have it already: then it is theirs */
-			fd = smtp_spool_open_locked(ZSTR_VAL(entry->dir), entry->name, &busy);
+		if (!mailer->configured || !php_smtp_mailer_begin(mailer)) {
+			zend_clear_exception();
+			continue;
 		}
+		bool busy, go_on = true;
+		/* a flusher elsewhere may have it already: then it is theirs */
+		int fd = held_open(smtp_spool_open_locked(ZSTR_VAL(entry->dir), entry->name, &busy));
 		if (fd >= 0) {
 			php_smtp_spool spool = {0};
 			spool.dir = entry->dir;
@@ -897,11 +944,35 @@ void php_smtp_spool_rshutdown(void)
 			zend_long tried = 0;
 			if (!flush_one(&spool, mailer, entry->name, fd, true, &tried, &summary)) {
 				zend_clear_exception(); /* the debug callable threw: the rest stay queued */
-				deliver = false;
+				go_on = false;
 			}
 			zval_ptr_dtor(&summary.errors);
-			close(fd);
+			held_close(fd);
 		}
+		php_smtp_mailer_end(mailer);
+		if (!go_on) {
+			break;
+		}
+	}
+}
+
+void php_smtp_spool_rshutdown(void)
+{
+	held_close_all(); /* a flush that a fatal error cut short */
+	if (!deferred_count) {
+		return;
+	}
+	/* after a fatal error nothing more is tried: the messages stay queued */
+	if (!CG(unclean_shutdown) && !EG(exception)) {
+		finish_response();
+		deferred_flushing = true;
+		zend_try {
+			deliver_deferred();
+		} zend_catch {
+			/* a fatal error in a debug callable: what was not sent stays
+			 * queued, and the list is released below all the same */
+		} zend_end_try();
+		deferred_flushing = false;
 	}
 	for (size_t i = 0; i < deferred_count; i++) {
 		zend_string_release(deferred_list[i].dir);
@@ -910,6 +981,16 @@ void php_smtp_spool_rshutdown(void)
 	efree(deferred_list);
 	deferred_list = NULL;
 	deferred_count = deferred_capacity = 0;
+	held_close_all();
+}
+
+void php_smtp_spool_rinit(void)
+{
+	/* whatever the last request left here was its memory, gone with it */
+	deferred_list = NULL;
+	deferred_count = deferred_capacity = 0;
+	deferred_flushing = false;
+	held_close_all(); /* none, unless the last request's end was skipped */
 }
 
 zend_result php_smtp_spool_minit(void)

@@ -32,8 +32,12 @@ bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelop
 bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value);
 
 /* At the end of the request: sends what this request deferred (after ending
- * the response where the SAPI can), leaving what fails in the spool. */
+ * the response where the SAPI can), leaving what fails in the spool. A fatal
+ * error in a debug callable it runs is caught: the list is released anyway. */
 void php_smtp_spool_rshutdown(void);
+
+/* At the start of a request: an empty list, whatever the last request left. */
+void php_smtp_spool_rinit(void);
 
 zend_result php_smtp_spool_minit(void);
 

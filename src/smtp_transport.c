@@ -95,6 +95,58 @@ static void shutdown_current_socket(php_smtp_setup *t)
 	}
 }
 
+/* ---- PHP code called in the middle of a send ---- */
+
+/* A fatal error in the debug callable (zend_bailout) is kept here from where
+ * it is caught until php_smtp_fatal_resume() raises it again. */
+ZEND_TLS bool fatal_pending;
+
+bool php_smtp_call_user(const zval *callable, uint32_t argc, zval *argv)
+{
+	if (fatal_pending) {
+		return false; /* the request is dying: no more PHP code */
+	}
+	zval held, retval;
+	/* the callable is held for its call, whatever it drops */
+	ZVAL_COPY(&held, callable);
+	ZVAL_UNDEF(&retval);
+	zend_execute_data *frame = EG(current_execute_data);
+	bool died = false;
+	zend_try {
+		call_user_function(NULL, NULL, &held, &retval, argc, argv);
+	} zend_catch {
+		died = true;
+	} zend_end_try();
+	if (died) {
+		/* what the dead call left (its return value, its frames) goes with
+		 * the request; the stack the caller sees is put back */
+		EG(current_execute_data) = frame;
+		fatal_pending = true;
+		return false;
+	}
+	zval_ptr_dtor(&retval);
+	zval_ptr_dtor(&held);
+	return !EG(exception);
+}
+
+void php_smtp_fatal_resume(void)
+{
+	if (fatal_pending) {
+		fatal_pending = false;
+		zend_bailout();
+	}
+}
+
+bool php_smtp_fatal_is_pending(void)
+{
+	return fatal_pending;
+}
+
+void php_smtp_transport_rinit(void)
+{
+	fatal_pending = false;
+}
+
 /* ---- transcript ---- */
 
 static void stop_with(php_smtp_setup *t, php_smtp_failure_kind kind, int code, zend_string *message)
@@ -141,14 +193,14 @@ bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, co
 	}
 	add_next_index_str(transcript, zend_string_copy(line));
 
-	bool ok = true;
-	if (Z_TYPE(config->debug) != IS_UNDEF && !EG(exception)) {
-		zval arg, retval;
+	/* an exception from PHP code that ran earlier (an error handler, say)
+	 * stops the send as the callable's own would */
+	bool ok = !EG(exception) && !fatal_pending;
+	if (ok && Z_TYPE(config->debug) != IS_UNDEF) {
+		zval arg;
 		ZVAL_STR_COPY(&arg, line);
-		call_user_function(NULL, NULL, (zval *)&config->debug, &retval, 1, &arg);
+		ok = php_smtp_call_user(&config->debug, 1, &arg);
 		zval_ptr_dtor(&arg);
-		zval_ptr_dtor(&retval);
-		ok = !EG(exception);
 	}
 	zend_string_release(line);
 	return ok;

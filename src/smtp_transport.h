@@ -114,8 +114,25 @@ void php_smtp_setup_begin(php_smtp_setup *t, CURL *easy, php_smtp_sockets *socke
  * session is ready), and releases what begin_connect() made. */
 void php_smtp_setup_end(php_smtp_setup *transfer, CURLcode rc);
 
+/* Calls PHP code (the debug callable) from the middle of a send, holding the
+ * callable for the call; its return value is dropped. False when it threw, or
+ * when it died of a fatal error (E_ERROR, E_USER_ERROR, the memory limit:
+ * zend_bailout). Such a death is caught here rather than allowed to longjmp
+ * through libcurl's frames or a half-updated session: it is kept pending, no
+ * more PHP code is called, and php_smtp_fatal_resume() raises it again once
+ * the caller is out of libcurl. */
+bool php_smtp_call_user(const zval *callable, uint32_t argc, zval *argv);
+
+/* Raises a pending fatal error again (zend_bailout); nothing when none is pending. */
+void php_smtp_fatal_resume(void);
+bool php_smtp_fatal_is_pending(void);
+
+/* At request start: no fatal error carried over from the last request. */
+void php_smtp_transport_rinit(void);
+
 /* Adds a line to transcript (the password masked, whatever carried it) and
- * hands it to config's debug callable. Returns false when that threw. */
+ * hands it to config's debug callable. Returns false when that threw or died
+ * (see php_smtp_call_user), or when an exception was already pending. */
 bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, const char *prefix, const char *text,
                              size_t len);
 

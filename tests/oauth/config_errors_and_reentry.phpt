@@ -53,7 +53,11 @@ $mailer = new Smtp\Mailer($srv->config(['username' => 'ann@example.org', 'auth' 
 		} catch (Smtp\Exception $e) {
 			$inner = get_class($e) . ': ' . $e->getMessage();
 		}
-		$mailer->close();
+		try {
+			$mailer->close();
+		} catch (Smtp\Exception $e) {
+			$inner .= ' / close(): ' . $e->getMessage();
+		}
 		return 'tok';
 	}]));
 echo "outer: ", $mailer->sendRaw('ann@example.org', 'bob@example.net', "Subject: outer\r\n\r\nx\r\n")->response, "\n";
@@ -82,6 +86,6 @@ oauth on_refresh_token not callable: Config key "oauth": "on_refresh_token" must
 bad auth: Config key "auth" must be auto, plain, login, cram-md5, xoauth2 or oauthbearer
 accepted the good ones
 outer: 250 %s
-inner: Smtp\Exception: This Smtp\Mailer is busy sending (called back from its own token callable): use another Mailer there
+inner: Smtp\Exception: this Mailer is sending: %s / close(): this Mailer is sending: %s
 again: 250 %s
 messages: 2
