@@ -678,6 +678,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		.recipients = scan.recipients.items,
 		.recipient_count = scan.recipients.count,
 		.needs_smtputf8 = scan.recipients.needs_smtputf8,
+		.eight_bit = smtp_data_8bit(ZSTR_VAL(data.s), ZSTR_LEN(data.s)),
 		.source = &source,
 		.size = (curl_off_t)body.size,
 		.message_id = message_id,
@@ -713,6 +714,9 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		if (EG(exception)) {
 			zend_clear_exception();
 		}
+	}
+	if (outcome.ok) {
+		php_smtp_spool_divert(&mailer->config, &envelope, &outcome, NULL); /* those refused for now */
 	}
 	const char *why = NULL;
 	if (!outcome.ok) {

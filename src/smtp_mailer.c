@@ -297,6 +297,10 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_item *item)
 		return;
 	}
 	if (o->ok) {
+		php_smtp_envelope unsigned_envelope = item->envelope;
+		unsigned_envelope.source = &item->out.source;
+		unsigned_envelope.size = -1;
+		php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, NULL); /* those refused for now */
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
 		ZVAL_COPY(&rejected, &o->rejected);
@@ -502,6 +506,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	smtp_source source = smtp_crlf_source_as_source(&body);
 	envelope.recipients = recipients;
 	envelope.recipient_count = count;
+	envelope.eight_bit = smtp_data_8bit(ZSTR_VAL(data), ZSTR_LEN(data));
 	envelope.source = &source;
 	envelope.size = (curl_off_t)body.size;
 
@@ -539,6 +544,9 @@ static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_
 	envelope->recipients = out->recipients;
 	envelope->recipient_count = out->recipient_count;
 	envelope->needs_smtputf8 = out->needs_smtputf8;
+	/* the MIME writer encodes every body 7-bit: only addresses in UTF-8 go
+	 * into the header raw, and those come with SMTPUTF8 */
+	envelope->eight_bit = out->needs_smtputf8;
 	envelope->source = &out->source;
 	envelope->size = -1;
 	envelope->message_id = out->message_id;

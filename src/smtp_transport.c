@@ -20,6 +20,7 @@ void php_smtp_outcome_init(php_smtp_outcome *outcome)
 	memset(outcome, 0, sizeof(*outcome));
 	array_init(&outcome->accepted);
 	array_init(&outcome->rejected);
+	array_init(&outcome->deferred);
 	array_init(&outcome->transcript);
 }
 
@@ -27,9 +28,11 @@ void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
 {
 	zval_ptr_dtor(&outcome->accepted);
 	zval_ptr_dtor(&outcome->rejected);
+	zval_ptr_dtor(&outcome->deferred);
 	zval_ptr_dtor(&outcome->transcript);
 	ZVAL_UNDEF(&outcome->accepted);
 	ZVAL_UNDEF(&outcome->rejected);
+	ZVAL_UNDEF(&outcome->deferred);
 	ZVAL_UNDEF(&outcome->transcript);
 	if (outcome->response) {
 		zend_string_release(outcome->response);
@@ -325,11 +328,13 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_smtputf8 = false;
 			t->offers_pipelining = false;
 			t->offers_size = false;
+			t->offers_8bitmime = false;
 		} else if (line.code == 250) {
 			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
+			t->offers_8bitmime |= smtp_reply_ehlo_has(line.text, line.text_len, "8BITMIME");
 		}
 	}
 	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */

@@ -28,6 +28,7 @@ typedef struct {
 	zend_string **recipients; /* validated */
 	size_t recipient_count;
 	bool needs_smtputf8;
+	bool eight_bit;           /* the data has octets above 127: BODY=8BITMIME where offered */
 	const smtp_source *source;
 	curl_off_t size;          /* -1 when unknown */
 	zend_string *message_id; /* without angle brackets, borrowed; NULL when unknown */
@@ -38,6 +39,8 @@ typedef struct {
 	bool ok;                 /* the server accepted the message for at least one recipient */
 	zval accepted;           /* list of addresses */
 	zval rejected;           /* address => reply */
+	zval deferred;           /* list: those of rejected refused only for now (4xx, or a later
+	                          * transaction cut off), which a spool may take (see smtp_spool.c) */
 	zend_string *response;   /* the final reply to the message */
 	php_smtp_failure failure; /* when !ok */
 	zval transcript;         /* list of lines, redacted */
@@ -79,7 +82,7 @@ typedef struct php_smtp_setup {
 
 	php_smtp_phase phase;
 	bool tls_active;
-	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size; /* from the latest EHLO reply */
+	bool offers_auth, offers_smtputf8, offers_pipelining, offers_size, offers_8bitmime; /* from the latest EHLO reply */
 	smtp_redactor redactor;
 
 	php_smtp_reply_reader reply; /* the reply being read */

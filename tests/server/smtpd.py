@@ -81,6 +81,16 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
   --reply VERB=REPLY            (repeatable) answer that command with REPLY, e.g.
                                 "MAIL=451 4.3.0 busy" or "RSET=500 no".
   --close-after-message         hang up right after replying to each message.
+  --rcpt-limit N                accept at most N recipients a transaction, as Postfix's
+                                smtpd_recipient_limit: each RCPT past it gets
+                                "452 4.5.3 Error: too many recipients".
+  --rcpt-overshoot N            those replies are free up to N a session (Postfix's
+                                smtpd_recipient_overshoot_limit, default here 1000);
+                                each one past N counts as an error.
+  --hard-error-limit N          at the Nth error (see above; 0, the default, never)
+                                answer "421 4.7.0 Error: too many errors" and hang up,
+                                as Postfix's smtpd_hard_error_limit.
+  --no-8bitmime                 do not offer 8BITMIME (BODY= is then refused with 555).
   --no-auth-advert              do not offer AUTH (AUTH, if sent, gets 502).
 
 Stop it with SIGTERM or SIGINT (or EOF on stdin with --watch-stdin).
@@ -166,6 +176,8 @@ class Session:
         self.tls = False
         self.stalled = False
         self.greeting_refused = False
+        self.too_many = 0
+        self.errors = 0
         self.reset_for_tls()
 
     # --- state -----------------------------------------------------------
@@ -335,7 +347,9 @@ class Session:
         lines = ["250 %s greets %s" % (self.server.hostname, arg)]
         if opts.pipelining:
             lines.append("250 PIPELINING")
-        lines += ["250 8BITMIME", "250 ENHANCEDSTATUSCODES"]
+        if opts.eightbitmime:
+            lines.append("250 8BITMIME")
+        lines.append("250 ENHANCEDSTATUSCODES")
         lines.append("250 SIZE %d" % opts.max_size if opts.max_size else "250 SIZE")
         if opts.smtputf8:
             lines.append("250 SMTPUTF8")
@@ -483,6 +497,8 @@ class Session:
                 if opts.max_size and int(param[5:]) > opts.max_size:
                     return self.reply("552 5.3.4 Message size exceeds fixed maximum message size")
             elif param.startswith("BODY="):
+                if not opts.eightbitmime:
+                    return self.reply("555 5.5.4 Unsupported option: " + param)
                 if param[5:] not in ("7BIT", "8BITMIME"):
                     return self.reply("501 5.5.4 Bad BODY parameter")
         self.mail_from, self.mail_options = address, params
@@ -499,9 +515,23 @@ class Session:
         rejection = self.faulty and self.opts.reject_rcpt.get(address.lower())
         if rejection:
             return self.reply(rejection)
+        if self.opts.rcpt_limit and len(self.rcpt_tos) >= self.opts.rcpt_limit:
+            self.too_many += 1
+            self.log("fault", fault="too-many-recipients", count=self.too_many)
+            self.reply("452 4.5.3 Error: too many recipients")
+            if self.too_many > self.opts.rcpt_overshoot:
+                self.count_error()
+            return
         self.rcpt_tos.append(address)
         self.rcpt_options.append(params)
         self.reply("250 2.1.5 OK")
+
+    def count_error(self):
+        self.errors += 1
+        if self.opts.hard_error_limit and self.errors >= self.opts.hard_error_limit:
+            self.log("fault", fault="hard-error-limit", errors=self.errors)
+            self.reply("421 4.7.0 Error: too many errors")
+            raise Hangup("too many errors")
 
     def smtp_DATA(self, arg):
         opts = self.opts
@@ -668,6 +698,10 @@ def parse_args(argv):
     add("--data-reply-count", type=int, default=0)
     add("--reply", action="append", default=[])
     add("--close-after-message", action="store_true")
+    add("--rcpt-limit", type=int, default=0)
+    add("--rcpt-overshoot", type=int, default=1000)
+    add("--hard-error-limit", type=int, default=0)
+    add("--8bitmime", dest="eightbitmime", action=argparse.BooleanOptionalAction, default=True)
     add("--no-auth-advert", action="store_true")
     opts = parser.parse_args(argv)
 
