@@ -64,15 +64,19 @@ typedef struct {
 	size_t count;
 	size_t capacity;
 	bool needs_smtputf8;
+	bool seen_ready;
+	php_smtp_mailbox_set seen; /* to drop duplicates in linear time */
 } address_list;
 
 static void address_list_add(address_list *list, zend_string *address)
 {
-	for (size_t i = 0; i < list->count; i++) {
-		if (smtp_address_same_mailbox(ZSTR_VAL(list->items[i]), ZSTR_VAL(address))) {
-			zend_string_release(address);
-			return;
-		}
+	if (!list->seen_ready) {
+		php_smtp_mailbox_set_init(&list->seen, 8);
+		list->seen_ready = true;
+	}
+	if (!php_smtp_mailbox_set_add(&list->seen, ZSTR_VAL(address), ZSTR_LEN(address))) {
+		zend_string_release(address);
+		return;
 	}
 	if (list->count == list->capacity) {
 		list->capacity = list->capacity ? list->capacity * 2 : 4;
@@ -88,6 +92,9 @@ static void address_list_free(address_list *list)
 	}
 	if (list->items) {
 		efree(list->items);
+	}
+	if (list->seen_ready) {
+		php_smtp_mailbox_set_destroy(&list->seen);
 	}
 	memset(list, 0, sizeof(*list));
 }
@@ -594,6 +601,13 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	}
 	if (scan.recipients.count == 0) {
 		fail_local("no recipient in To, Cc or Bcc", false, NULL, NULL);
+		goto done;
+	}
+	if (scan.recipients.count > PHP_SMTP_MAX_RECIPIENTS) {
+		char why[128];
+		snprintf(why, sizeof(why), "more than %d recipients in To, Cc and Bcc (%zu): send a larger list as several messages",
+		         PHP_SMTP_MAX_RECIPIENTS, scan.recipients.count);
+		fail_local(why, false, NULL, NULL);
 		goto done;
 	}
 

@@ -458,6 +458,8 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	zend_string **recipients = safe_emalloc(capacity ? capacity : 1, sizeof(zend_string *), 0);
 	size_t count = 0;
 	bool failed = false;
+	php_smtp_mailbox_set seen;
+	php_smtp_mailbox_set_init(&seen, (uint32_t)capacity);
 	if (recipient_list) {
 		zval *entry;
 		ZEND_HASH_FOREACH_VAL(recipient_list, entry) {
@@ -472,12 +474,14 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 				failed = true;
 				break;
 			}
-			bool duplicate = false;
-			for (size_t i = 0; i < count && !duplicate; i++) {
-				duplicate = zend_string_equals_ci(recipients[i], address);
-			}
-			if (duplicate) {
+			if (!php_smtp_mailbox_set_add(&seen, ZSTR_VAL(address), ZSTR_LEN(address))) {
+				zend_string_release(address); /* a duplicate */
+			} else if (count == PHP_SMTP_MAX_RECIPIENTS) {
 				zend_string_release(address);
+				php_smtp_throw_invalid("A message may have at most %d recipients: send a larger list as several messages "
+				                       "(sendMany)", PHP_SMTP_MAX_RECIPIENTS);
+				failed = true;
+				break;
 			} else {
 				recipients[count++] = address;
 			}
@@ -495,6 +499,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 		zend_argument_value_error(2, "must name at least one recipient");
 		failed = true;
 	}
+	php_smtp_mailbox_set_destroy(&seen);
 	if (failed) {
 		envelope_free_recipients(recipients, count);
 		zend_string_release(envelope.from);

@@ -22,6 +22,7 @@
 
 #include "smtp_errors.h"
 #include "smtp_message.h"
+#include "smtp_transport.h"
 #include "smtp_message_arginfo.h"
 #include "lib/address.h"
 #include "lib/encode.h"
@@ -965,16 +966,6 @@ ZEND_METHOD(Smtp_Message, messageId)
 
 /* ---- the Mailer's side ---- */
 
-static bool recipient_seen(zend_string **list, size_t count, const char *address)
-{
-	for (size_t i = 0; i < count; i++) {
-		if (smtp_address_same_mailbox(ZSTR_VAL(list[i]), address)) {
-			return true;
-		}
-	}
-	return false;
-}
-
 zend_result php_smtp_message_prepare(zend_object *message, const char *default_from, const char *default_from_name,
                                      php_smtp_outgoing *out)
 {
@@ -1010,17 +1001,26 @@ zend_result php_smtp_message_prepare(zend_object *message, const char *default_f
 	out->needs_smtputf8 = sender->utf8_local || m->from.utf8_local;
 
 	out->recipients = safe_emalloc(total, sizeof(zend_string *), 0);
+	php_smtp_mailbox_set seen;
+	php_smtp_mailbox_set_init(&seen, total);
 	const php_smtp_mailbox_list *lists[] = {&m->to, &m->cc, &m->bcc, &m->reply_to};
 	for (int l = 0; l < 4; l++) {
 		for (uint32_t i = 0; i < lists[l]->count; i++) {
 			const php_smtp_mailbox *mb = &lists[l]->items[i];
 			/* Reply-To is not a recipient, but its address is in the headers. */
 			out->needs_smtputf8 |= mb->utf8_local;
-			if (l == 3 || recipient_seen(out->recipients, out->recipient_count, ZSTR_VAL(mb->address))) {
+			if (l == 3 || !php_smtp_mailbox_set_add(&seen, ZSTR_VAL(mb->address), ZSTR_LEN(mb->address))) {
 				continue;
 			}
 			out->recipients[out->recipient_count++] = zend_string_copy(mb->address);
 		}
+	}
+	php_smtp_mailbox_set_destroy(&seen);
+	if (out->recipient_count > PHP_SMTP_MAX_RECIPIENTS) {
+		php_smtp_throw_invalid("A message may have at most %d recipients, this one has %zu: send a larger list as "
+		                       "several messages (sendMany)", PHP_SMTP_MAX_RECIPIENTS, out->recipient_count);
+		php_smtp_outgoing_release(out);
+		return FAILURE;
 	}
 
 	render_state *rs = render(m);

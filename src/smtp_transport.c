@@ -15,6 +15,33 @@
 #define TRANSCRIPT_MAX_LINE 1000
 #define REPLY_MAX_BYTES 8192
 
+void php_smtp_mailbox_set_init(php_smtp_mailbox_set *set, uint32_t size_hint)
+{
+	zend_hash_init(&set->seen, size_hint, NULL, NULL, 0);
+}
+
+bool php_smtp_mailbox_set_add(php_smtp_mailbox_set *set, const char *address, size_t len)
+{
+	/* the key: the address with its domain (after the last '@') in lower case */
+	zend_string *key = zend_string_init(address, len, 0);
+	const char *at = zend_memrchr(address, '@', len);
+	if (at) {
+		for (char *p = ZSTR_VAL(key) + (at - address) + 1; p < ZSTR_VAL(key) + len; p++) {
+			*p = zend_tolower_ascii(*p);
+		}
+	}
+	zval dummy;
+	ZVAL_NULL(&dummy);
+	bool added = zend_hash_add(&set->seen, key, &dummy) != NULL;
+	zend_string_release(key);
+	return added;
+}
+
+void php_smtp_mailbox_set_destroy(php_smtp_mailbox_set *set)
+{
+	zend_hash_destroy(&set->seen);
+}
+
 void php_smtp_outcome_init(php_smtp_outcome *outcome)
 {
 	memset(outcome, 0, sizeof(*outcome));

@@ -34,6 +34,27 @@ typedef struct {
 	zend_string *message_id; /* without angle brackets, borrowed; NULL when unknown */
 } php_smtp_envelope;
 
+/* The most recipients one message may have (after duplicates are dropped).
+ * RFC 5321 makes servers take at least 100 a transaction, Postfix takes 1,000:
+ * this many is a hundred transactions or more, megabytes of RCPT lines and a
+ * spool file whose header holds them all. A list larger than this is a
+ * mailing list, better sent as one message per recipient (sendMany), where a
+ * bounce or an unsubscribe link can name its recipient. */
+#define PHP_SMTP_MAX_RECIPIENTS 100000
+
+/* A set of mailboxes: the envelope's recipients without duplicates, in time
+ * linear in their number. Two addresses are one mailbox when their local
+ * parts are equal (RFC 5321 2.4: a local part may be case-sensitive, only its
+ * host decides) and their domains equal without regard to case. */
+typedef struct {
+	HashTable seen;
+} php_smtp_mailbox_set;
+
+void php_smtp_mailbox_set_init(php_smtp_mailbox_set *set, uint32_t size_hint);
+/* True when address (normalized) was not in the set: it is now. */
+bool php_smtp_mailbox_set_add(php_smtp_mailbox_set *set, const char *address, size_t len);
+void php_smtp_mailbox_set_destroy(php_smtp_mailbox_set *set);
+
 /* How one transaction ended. */
 typedef struct {
 	bool ok;                 /* the server accepted the message for at least one recipient */
