@@ -112,7 +112,7 @@ static void collect_address(void *ctx, const char *address, size_t len, bool utf
 static void warn_parse_error(char *err)
 {
 	php_error_docref(NULL, E_WARNING, "SMTP delivery failed: %s", err ? err : "out of memory");
-	free(err);
+	smtp_mail_free(err);
 }
 
 /* Validates one addr-spec and adds it to list; on a bad one, a warning naming it. */
@@ -144,9 +144,10 @@ static zend_string *clean_header_argument(const char *in, size_t len)
 	char *clean = smtp_mail_clean_argument(in, len, &n);
 	if (!clean) {
 		zend_error_noreturn(E_ERROR, "Out of memory");
+		return ZSTR_EMPTY_ALLOC();
 	}
 	zend_string *out = zend_string_init(clean, n, 0);
-	free(clean);
+	smtp_mail_free(clean);
 	return out;
 }
 
@@ -167,7 +168,7 @@ static zend_string *sender_from_parameters(const char *params, size_t len)
 		return NULL;
 	}
 	zend_string *out = zend_string_init(sender, n, 0);
-	free(sender);
+	smtp_mail_free(sender);
 	return out;
 }
 

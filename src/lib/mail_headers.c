@@ -21,7 +21,7 @@ typedef struct {
 
 static void buf_append(text_buf *b, const char *s, size_t n)
 {
-	if (b->oom) {
+	if (b->oom || n == 0) {
 		return;
 	}
 	if (b->len + n + 1 > b->cap) {
@@ -51,19 +51,16 @@ static void buf_free(text_buf *b)
 /* A malloc'd message for *err (NULL when there is no memory for it). */
 static char *error_text(const char *format, ...)
 {
-	va_list ap;
+	va_list ap, again;
 	va_start(ap, format);
+	va_copy(again, ap);
 	int n = vsnprintf(NULL, 0, format, ap);
-	va_end(ap);
-	if (n < 0) {
-		return NULL;
-	}
-	char *text = malloc((size_t)n + 1);
+	char *text = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (text) {
-		va_start(ap, format);
-		vsnprintf(text, (size_t)n + 1, format, ap);
-		va_end(ap);
+		vsnprintf(text, (size_t)n + 1, format, again);
 	}
+	va_end(again);
+	va_end(ap);
 	return text;
 }
 
@@ -399,7 +396,7 @@ char *smtp_mail_sender_param(const char *params, size_t len, size_t *out_len)
 				value++;
 				end--;
 			}
-			size_t n = (size_t)(end - value);
+			size_t n = end > value ? (size_t)(end - value) : 0;
 			char *sender = malloc(n + 1);
 			if (!sender) {
 				return NULL;
@@ -411,4 +408,9 @@ char *smtp_mail_sender_param(const char *params, size_t len, size_t *out_len)
 		}
 	}
 	return NULL;
+}
+
+void smtp_mail_free(char *text)
+{
+	free(text);
 }

@@ -75,4 +75,8 @@ void smtp_mail_headers_free(smtp_mail_headers *headers);
  * parameters means anything here: they are never given to a shell. */
 char *smtp_mail_sender_param(const char *params, size_t len, size_t *out_len);
 
+/* Frees what this file handed out as malloc'd text: an *err, a cleaned
+ * argument, a -f sender. */
+void smtp_mail_free(char *text);
+
 #endif
