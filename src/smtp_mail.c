@@ -420,7 +420,8 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		sender = sender_from_parameters(ZSTR_VAL(extra_params), ZSTR_LEN(extra_params));
 	}
 	if (!sender && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
-		sender = zend_string_copy(mailer->config.from);
+		/* a copy of its own (not a reference): it is released below */
+		sender = zend_string_init(ZSTR_VAL(mailer->config.from), ZSTR_LEN(mailer->config.from), 0);
 	}
 	if (!sender && scan.from) {
 		address_list from_list = {0};

@@ -5,7 +5,6 @@
 #include "address.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,7 @@ static void buf_append(text_buf *b, const char *s, size_t n)
 	if (b->oom || n == 0) {
 		return;
 	}
-	if (b->len + n + 1 > b->cap) {
+	if (!b->data || b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 1) {
 			cap *= 2;
@@ -48,19 +47,24 @@ static void buf_free(text_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* A malloc'd message for *err (NULL when there is no memory for it). */
-static char *error_text(const char *format, ...)
+/* The malloc'd messages for *err (NULL when there is no memory for them). */
+static char *error_invalid(const char *spec, size_t len, const char *why)
 {
-	va_list ap, again;
-	va_start(ap, format);
-	va_copy(again, ap);
-	int n = vsnprintf(NULL, 0, format, ap);
+	int n = snprintf(NULL, 0, "invalid address \"%.*s\": %s", (int)len, spec, why);
 	char *text = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (text) {
-		vsnprintf(text, (size_t)n + 1, format, again);
+		snprintf(text, (size_t)n + 1, "invalid address \"%.*s\": %s", (int)len, spec, why);
 	}
-	va_end(again);
-	va_end(ap);
+	return text;
+}
+
+static char *error_unterminated(const char *value, size_t len)
+{
+	int n = snprintf(NULL, 0, "unterminated <address> in \"%.*s\"", (int)len, value);
+	char *text = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (text) {
+		snprintf(text, (size_t)n + 1, "unterminated <address> in \"%.*s\"", (int)len, value);
+	}
 	return text;
 }
 
@@ -156,7 +160,7 @@ int smtp_mail_addr_spec(const char *spec, size_t len, smtp_mail_address_fn fn, v
 	bool utf8_local = false;
 	char why[160];
 	if (smtp_address_normalize(spec, len, &normalized, &utf8_local, why, sizeof(why)) != 0) {
-		*err = error_text("invalid address \"%.*s\": %s", (int)len, spec, why);
+		*err = error_invalid(spec, len, why);
 		return -1;
 	}
 	fn(ctx, normalized, strlen(normalized), utf8_local);
@@ -221,7 +225,7 @@ int smtp_mail_address_list(const char *value, size_t len, smtp_mail_address_fn f
 		} else if (open && close) {
 			rc = smtp_mail_addr_spec(open + 1, (size_t)(close - open - 1), fn, ctx, err);
 		} else if (open) {
-			*err = error_text("unterminated <address> in \"%.*s\"", (int)len, value);
+			*err = error_unterminated(value, len);
 			rc = -1;
 		} else {
 			rc = smtp_mail_addr_spec(bare.data ? bare.data : "", bare.len, fn, ctx, err);
@@ -315,7 +319,7 @@ int smtp_mail_headers_scan(const char *h, size_t len, smtp_mail_address_fn fn, v
 	memset(out, 0, sizeof(*out));
 	*err = NULL;
 	if (memchr(h, '\0', len)) {
-		*err = error_text("NUL in additional_header");
+		*err = strdup("NUL in additional_header");
 		return -2;
 	}
 	text_buf kept = {0};
