@@ -301,6 +301,7 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_item *item)
 		unsigned_envelope.source = &item->out.source;
 		unsigned_envelope.size = -1;
 		php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, NULL); /* those refused for now */
+		remember_transcript(mailer, o); /* with the line naming the spooled file, if any */
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
 		ZVAL_COPY(&rejected, &o->rejected);
@@ -523,6 +524,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 		php_smtp_outcome outcome;
 		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+			remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 			finish_send(&outcome, envelope.message_id, return_value);
 		}
 	}
@@ -575,6 +577,7 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+		remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 		finish_send(&outcome, envelope.message_id, return_value);
 	}
 	php_smtp_outgoing_release(&out);

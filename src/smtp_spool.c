@@ -174,6 +174,7 @@ static void spool_deferred(const php_smtp_config *config, const php_smtp_envelop
 	int64_t next_try = (int64_t) time(NULL) + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
 	if (spool_store_new(ZSTR_VAL(config->spool), &rest, 1, next_try, why, name)) {
 		zend_string *line = strpprintf(0, "* %u recipient(s) refused for now were queued in the spool as %s", count, name);
+		SEPARATE_ARRAY(&outcome->transcript); /* the mailer's copy is updated by the caller */
 		add_next_index_str(&outcome->transcript, line);
 		php_smtp_log_message(&rest, "queued", why);
 	}
