@@ -1,5 +1,5 @@
 --TEST--
-Recipients: duplicates dropped (domain without regard to case, the local part as written: RFC 5321 2.4) the same way by sendRaw, send and mail(); more than 100,000 distinct recipients in one message is a clear error before anything is sent
+Recipients: duplicates dropped (domain without regard to case, the local part as written: RFC 5321 2.4) the same way by sendRaw, send and mail(); 100,000 recipients go, 100,001 through sendRaw are a clear error before anything is sent (send() and mail(): recipients_cap_message_mail.phpt)
 --EXTENSIONS--
 smtp
 --INI--
@@ -37,28 +37,15 @@ for ($i = 0; $i <= 100000; $i++) {
 $exact = array_slice($many, 0, 100000);
 $dead = new Smtp\Mailer(['host' => '127.0.0.1', 'port' => SmtpTestServer::unusedPort(), 'encryption' => 'none', 'timeout' => 2]);
 try {
-	$dead->sendRaw('a@x.test', array_merge($exact, $exact), "Subject: d\r\n\r\nd\r\n");
+	$dead->sendRaw('a@x.test', $exact, "Subject: d\r\n\r\nd\r\n");
 } catch (Smtp\Exception $e) {
-	echo "100,000 and their duplicates: sent (", get_class($e), ", the relay is down)\n";
+	echo "100,000 distinct: sent (", get_class($e), ", the relay is down)\n";
 }
 try {
 	$dead->sendRaw('a@x.test', $many, "Subject: d\r\n\r\nd\r\n");
 } catch (Smtp\InvalidArgumentException $e) {
 	echo get_class($e), ": ", $e->getMessage(), "\n";
 }
-$m = (new Smtp\Message())->from('a@x.test')->subject('d')->text('d');
-foreach ($many as $a) {
-	$m->bcc($a);
-}
-try {
-	$dead->send($m);
-} catch (Smtp\InvalidArgumentException $e) {
-	echo get_class($e), ": ", $e->getMessage(), "\n";
-}
-ini_set('smtp.port', (string) SmtpTestServer::unusedPort());
-var_dump(mail('to@x.test', 'd', 'd', "From: a@x.test\r\nBcc: " . implode(',', $many)));
-echo smtp_last_result()['error'], "\n";
-echo "nothing more arrived: ", count($srv->messages()), "\n";
 ?>
 --EXPECTF--
 sendRaw: ann@x.test Ann@x.test bob@y.test BOB@y.test
@@ -67,11 +54,5 @@ mail(): ann@x.test Ann@x.test bob@y.test BOB@y.test
 arrived: ann@x.test Ann@x.test bob@y.test BOB@y.test
 arrived: ann@x.test Ann@x.test bob@y.test BOB@y.test
 arrived: ann@x.test Ann@x.test bob@y.test BOB@y.test
-100,000 and their duplicates: sent (Smtp\ConnectionException, the relay is down)
+100,000 distinct: sent (Smtp\ConnectionException, the relay is down)
 Smtp\InvalidArgumentException: A message may have at most 100000 recipients: send a larger list as several messages (sendMany)
-Smtp\InvalidArgumentException: A message may have at most 100000 recipients, this one has 100001: send a larger list as several messages (sendMany)
-
-Warning: mail(): SMTP delivery failed: more than 100000 recipients in To, Cc and Bcc (100002): send a larger list as several messages in %s on line %d
-bool(false)
-more than 100000 recipients in To, Cc and Bcc (100002): send a larger list as several messages
-nothing more arrived: 3
