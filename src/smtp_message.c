@@ -117,6 +117,21 @@ static void mailbox_copy(php_smtp_mailbox *dst, const php_smtp_mailbox *src)
 	dst->utf8_local = src->utf8_local;
 }
 
+/* The room a list of count mailboxes has: it doubles (from 4) as it grows, so
+ * adding 100,000 recipients one by one copies them a few times, not 100,000
+ * times (a list grown by one each call was quadratic where realloc moves). */
+static uint32_t mailbox_capacity(uint32_t count)
+{
+	uint32_t capacity = 4;
+	if (count == 0) {
+		return 0;
+	}
+	while (capacity < count) {
+		capacity *= 2;
+	}
+	return capacity;
+}
+
 static void mailbox_list_release(php_smtp_mailbox_list *list)
 {
 	for (uint32_t i = 0; i < list->count; i++) {
@@ -132,7 +147,7 @@ static void mailbox_list_release(php_smtp_mailbox_list *list)
 static void mailbox_list_copy(php_smtp_mailbox_list *dst, const php_smtp_mailbox_list *src)
 {
 	dst->count = src->count;
-	dst->items = src->count ? safe_emalloc(src->count, sizeof(php_smtp_mailbox), 0) : NULL;
+	dst->items = src->count ? safe_emalloc(mailbox_capacity(src->count), sizeof(php_smtp_mailbox), 0) : NULL;
 	for (uint32_t i = 0; i < src->count; i++) {
 		mailbox_copy(&dst->items[i], &src->items[i]);
 	}
@@ -316,7 +331,9 @@ static void add_mailbox(INTERNAL_FUNCTION_PARAMETERS, php_smtp_mailbox_list *(*p
 		RETURN_THROWS();
 	}
 	php_smtp_mailbox_list *list = pick(m);
-	list->items = safe_erealloc(list->items, list->count + 1, sizeof(php_smtp_mailbox), 0);
+	if (list->count == mailbox_capacity(list->count)) {
+		list->items = safe_erealloc(list->items, mailbox_capacity(list->count + 1), sizeof(php_smtp_mailbox), 0);
+	}
 	list->items[list->count++] = mb;
 	RETURN_OBJ_COPY(Z_OBJ_P(ZEND_THIS));
 }
