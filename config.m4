@@ -62,6 +62,7 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_receipt.c \
     src/smtp_message.c \
     src/lib/address.c \
+    src/lib/mail_headers.c \
     src/lib/encode.c \
     src/lib/mime.c \
     src/lib/dkim.c \

@@ -359,6 +359,11 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_item *item)
 		return;
 	}
 	if (o->ok) {
+		php_smtp_envelope unsigned_envelope = item->envelope;
+		unsigned_envelope.source = &item->out.source;
+		unsigned_envelope.size = -1;
+		php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, NULL); /* those refused for now */
+		remember_transcript(mailer, o); /* with the line naming the spooled file, if any */
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
 		ZVAL_COPY(&rejected, &o->rejected);
@@ -503,6 +508,8 @@ static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *reci
 	zend_string **recipients = safe_emalloc(capacity ? capacity : 1, sizeof(zend_string *), 0);
 	size_t count = 0;
 	bool failed = false;
+	php_smtp_mailbox_set seen;
+	php_smtp_mailbox_set_init(&seen, (uint32_t)capacity);
 	if (recipient_list) {
 		zval *entry;
 		ZEND_HASH_FOREACH_VAL(recipient_list, entry) {
@@ -517,12 +524,14 @@ static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *reci
 				failed = true;
 				break;
 			}
-			bool duplicate = false;
-			for (size_t i = 0; i < count && !duplicate; i++) {
-				duplicate = zend_string_equals_ci(recipients[i], address);
-			}
-			if (duplicate) {
+			if (!php_smtp_mailbox_set_add(&seen, ZSTR_VAL(address), ZSTR_LEN(address))) {
+				zend_string_release(address); /* a duplicate */
+			} else if (count == PHP_SMTP_MAX_RECIPIENTS) {
 				zend_string_release(address);
+				php_smtp_throw_invalid("A message may have at most %d recipients: send a larger list as several messages "
+				                       "(sendMany)", PHP_SMTP_MAX_RECIPIENTS);
+				failed = true;
+				break;
 			} else {
 				recipients[count++] = address;
 			}
@@ -540,6 +549,7 @@ static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *reci
 		zend_argument_value_error(2, "must name at least one recipient");
 		failed = true;
 	}
+	php_smtp_mailbox_set_destroy(&seen);
 	if (failed) {
 		envelope_free_recipients(recipients, count);
 		zend_string_release(envelope.from);
@@ -551,6 +561,7 @@ static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *reci
 	smtp_source source = smtp_crlf_source_as_source(&body);
 	envelope.recipients = recipients;
 	envelope.recipient_count = count;
+	envelope.eight_bit = smtp_data_8bit(ZSTR_VAL(data), ZSTR_LEN(data));
 	envelope.source = &source;
 	envelope.size = (curl_off_t)body.size;
 
@@ -562,6 +573,7 @@ static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *reci
 		php_smtp_outcome outcome;
 		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+			remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 			finish_send(&outcome, envelope.message_id, return_value);
 		}
 	}
@@ -608,6 +620,9 @@ static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_
 	envelope->recipients = out->recipients;
 	envelope->recipient_count = out->recipient_count;
 	envelope->needs_smtputf8 = out->needs_smtputf8;
+	/* the MIME writer encodes every body 7-bit: only addresses in UTF-8 go
+	 * into the header raw, and those come with SMTPUTF8 */
+	envelope->eight_bit = out->needs_smtputf8;
 	envelope->source = &out->source;
 	envelope->size = -1;
 	envelope->message_id = out->message_id;
@@ -631,6 +646,7 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+		remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 		finish_send(&outcome, envelope.message_id, return_value);
 	}
 	php_smtp_outgoing_release(&out);

@@ -24,6 +24,15 @@
 #define BDAT_HEADER_MAX 32
 #define BDAT_MIN_CHUNK (4 * 1024)
 
+/* RCPT TOs pipelined ahead of their replies. A server with a recipient limit
+ * answers each one past it "452 too many recipients", and counts them: Postfix
+ * lets 1,000 such replies pass (smtpd_recipient_overshoot_limit), then counts
+ * each as an error and hangs up at the 20th (smtpd_hard_error_limit). With at
+ * most this many unanswered, the first "too many" stops the rest well before
+ * that; and a message of a few thousand recipients costs a round trip per
+ * hundred of them, nothing next to their RCPT lines. */
+#define RCPT_WINDOW 100
+
 typedef enum {
 	SESSION_CLOSED,     /* no connection */
 	SESSION_CONNECTING, /* libcurl is connecting, greeting, starting TLS, authenticating */
@@ -37,15 +46,16 @@ typedef enum { EXPECT_MAIL, EXPECT_RCPT, EXPECT_DATA, EXPECT_END, EXPECT_RSET, E
 typedef struct {
 	php_smtp_job *job; /* NULL for RSET */
 	expect_kind kind;
-	size_t recipient; /* for RCPT */
+	size_t recipient; /* for RCPT: the envelope's index */
+	size_t position;  /* for RCPT: its place in the transaction */
 } expectation;
 
 struct php_smtp_session {
 	CURL *easy;
 	session_state state;
 	curl_socket_t fd;
-	bool pipelining, size, smtputf8; /* what its EHLO offered */
-	bool chunking;                   /* CHUNKING offered, and used: only with PIPELINING (see session_connected) */
+	bool pipelining, size, smtputf8, eightbitmime; /* what its EHLO offered */
+	bool chunking;                                 /* CHUNKING offered, and used: only with PIPELINING (see session_connected) */
 
 	/* while libcurl connects */
 	php_smtp_setup setup;
@@ -152,13 +162,163 @@ static void job_classify(pipeline_run *run, php_smtp_job *job, CURLcode rc, cons
 	php_smtp_failure_classify(&seen, &o->failure);
 }
 
+/* The recipients refused only for now (a 4xx reply): what a spool takes
+ * when the message went to the others. */
+static void job_collect_deferred(php_smtp_job *job)
+{
+	php_smtp_outcome *o = &job->outcome;
+	zend_string *address;
+	zval *reply;
+	zend_hash_clean(Z_ARRVAL(o->deferred));
+	ZEND_HASH_FOREACH_STR_KEY_VAL(Z_ARRVAL(o->rejected), address, reply) {
+		if (address && Z_TYPE_P(reply) == IS_STRING && Z_STRVAL_P(reply)[0] == '4') {
+			add_next_index_str(&o->deferred, zend_string_copy(address));
+		}
+	}
+	ZEND_HASH_FOREACH_END();
+}
+
 static void job_done(pipeline_run *run, php_smtp_job *job)
 {
 	job_forget_refusal(job);
 	if (!job->outcome.ok) {
 		php_smtp_config_explain_withheld(run->config, &job->outcome.failure);
 	}
+	job_collect_deferred(job);
+	if (job->todo) {
+		efree(job->todo);
+		job->todo = NULL;
+	}
+	if (job->carry) {
+		efree(job->carry);
+		job->carry = NULL;
+	}
+	if (job->limit_reply) {
+		zend_string_release(job->limit_reply);
+		job->limit_reply = NULL;
+	}
+	job->todo_len = job->txn_len = job->carry_len = 0;
 	run->feed->done(run->feed->ctx, job);
+}
+
+/* ---- recipients over several transactions ---- */
+
+/* RFC 5321 4.5.3.1.10: a server that takes no more recipients in this
+ * transaction says "452 too many recipients" (older ones 552), RFC 3463 gives
+ * it X.5.3. Any other refusal is about the recipient itself. */
+static bool reply_too_many_recipients(int code, const char *enhanced, zend_string *text)
+{
+	if (code != 452 && code != 552) {
+		return false;
+	}
+	if (enhanced[0] && strcmp(enhanced + 1, ".5.3") == 0) {
+		return true;
+	}
+	static const char phrase[] = "too many recipients";
+	return zend_memnistr(ZSTR_VAL(text), phrase, sizeof(phrase) - 1, ZSTR_VAL(text) + ZSTR_LEN(text)) != NULL;
+}
+
+/* A packed list cut to its first keep entries. */
+static void list_keep_first(zval *list, uint32_t keep)
+{
+	if (zend_hash_num_elements(Z_ARRVAL_P(list)) <= keep) {
+		return;
+	}
+	zval kept, *entry;
+	array_init_size(&kept, keep);
+	uint32_t n = 0;
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(list), entry) {
+		if (n++ == keep) {
+			break;
+		}
+		Z_TRY_ADDREF_P(entry);
+		add_next_index_zval(&kept, entry);
+	}
+	ZEND_HASH_FOREACH_END();
+	zval_ptr_dtor(list);
+	ZVAL_COPY_VALUE(list, &kept);
+}
+
+/* A map cut to its first keep entries (the later ones were added later). */
+static void map_keep_first(zval *map, uint32_t keep)
+{
+	HashTable *ht = Z_ARRVAL_P(map);
+	while (zend_hash_num_elements(ht) > keep) {
+		HashPosition pos;
+		zend_string *key;
+		zend_ulong index;
+		zend_hash_internal_pointer_end_ex(ht, &pos);
+		if (zend_hash_get_current_key_ex(ht, &key, &index, &pos) == HASH_KEY_IS_STRING) {
+			zend_hash_del(ht, key);
+		} else {
+			zend_hash_index_del(ht, index);
+		}
+	}
+}
+
+/* Sets up the job's next transaction: its first one takes every recipient;
+ * at most as many as the server is known to take per transaction go in one. */
+static void job_begin_transaction(pipeline_run *run, php_smtp_job *job)
+{
+	if (!job->todo) {
+		size_t n = job->envelope->recipient_count;
+		job->todo = safe_emalloc(n ? n : 1, sizeof(size_t), 0);
+		for (size_t i = 0; i < n; i++) {
+			job->todo[i] = i;
+		}
+		job->todo_len = n;
+		job->delivered = 0;
+	}
+	size_t limit = run->pipeline->rcpt_limit;
+	job->txn_len = limit && limit < job->todo_len ? limit : job->todo_len;
+	job->carry_len = 0;
+	job->txn_accepted = 0;
+	job->rejected_before = zend_hash_num_elements(Z_ARRVAL(job->outcome.rejected));
+}
+
+/* This transaction did not end with the message taken: what it accepted is
+ * not delivered, what it refused for its own reasons is, as if it never ran. */
+static void job_undo_transaction(php_smtp_job *job)
+{
+	list_keep_first(&job->outcome.accepted, (uint32_t)job->delivered);
+	map_keep_first(&job->outcome.rejected, job->rejected_before);
+}
+
+/* Those the server told "too many recipients" and that no further
+ * transaction will carry: refused, for now, with that reply. */
+static void job_refuse_carried(php_smtp_job *job)
+{
+	for (size_t i = 0; i < job->carry_len; i++) {
+		zval reply;
+		ZVAL_STR_COPY(&reply, job->limit_reply);
+		zend_symtable_update(Z_ARRVAL(job->outcome.rejected), job->envelope->recipients[job->carry[i]], &reply);
+	}
+	job->carry_len = 0;
+}
+
+/* A later transaction failed after an earlier one delivered the message:
+ * the message went, so the job succeeded, and every recipient still to be
+ * served is refused with reply (a 4xx one stays for the spool). */
+static void job_settle_rest(pipeline_run *run, php_smtp_job *job, zend_string *reply)
+{
+	php_smtp_outcome *o = &job->outcome;
+	list_keep_first(&o->accepted, (uint32_t)job->delivered);
+	job_refuse_carried(job);
+	for (size_t i = 0; i < job->todo_len; i++) {
+		zend_string *rcpt = job->envelope->recipients[job->todo[i]];
+		if (!zend_symtable_exists(Z_ARRVAL(o->rejected), rcpt)) { /* else refused on its own, reply kept */
+			zval value;
+			ZVAL_STR_COPY(&value, reply);
+			zend_symtable_update(Z_ARRVAL(o->rejected), rcpt, &value);
+		}
+	}
+	o->ok = true;
+	php_smtp_failure_dtor(&o->failure);
+	memset(&o->failure, 0, sizeof(o->failure));
+	zend_string *line = strpprintf(0, "a further transaction for %zu recipient(s) failed: %s", job->todo_len, ZSTR_VAL(reply));
+	note(run, &o->transcript, "* ", ZSTR_VAL(line), ZSTR_LEN(line));
+	zend_string_release(line);
+	job_done(run, job);
 }
 
 /* ---- the waiting jobs ---- */
@@ -339,6 +499,7 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 	/* BDAT without PIPELINING waits a round trip for every chunk, where DATA
 	 * streams the whole message: it is used only when both are offered */
 	s->chunking = s->setup.offers_chunking && s->pipelining;
+	s->eightbitmime = s->setup.offers_8bitmime;
 	s->state = SESSION_READY;
 	s->started = 0;
 	session_reset_io(s);
@@ -376,7 +537,7 @@ static void out_command(pipeline_run *run, php_smtp_session *s, php_smtp_job *jo
 /* MAIL, each RCPT and DATA; with chunking no DATA: the chunks follow */
 static size_t total_commands(const php_smtp_job *job)
 {
-	return (job->chunking ? 1 : 2) + job->envelope->recipient_count;
+	return (job->chunking ? 1 : 2) + job->txn_len;
 }
 
 /* Command number i of job (0 MAIL, then each RCPT, then DATA), if it fits. */
@@ -390,20 +551,28 @@ static bool out_job_command(pipeline_run *run, php_smtp_session *s, php_smtp_job
 		if (s->size && e->size > 0) {
 			snprintf(size, sizeof(size), " SIZE=%" CURL_FORMAT_CURL_OFF_T, e->size);
 		}
-		len = snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s", ZSTR_VAL(e->from), size,
-		               e->needs_smtputf8 ? " SMTPUTF8" : "");
+		/* RFC 6152: 8-bit data is declared where the server takes it; where it
+		 * does not, the data goes as it is (what the relay then does with it is
+		 * its own choice: most take it) */
+		len = snprintf(line, sizeof(line), "MAIL FROM:<%s>%s%s%s", ZSTR_VAL(e->from), size,
+		               e->eight_bit && s->eightbitmime ? " BODY=8BITMIME" : "", e->needs_smtputf8 ? " SMTPUTF8" : "");
 		if (len >= (int)sizeof(line) || !out_room(s, len + 2)) {
 			return false;
 		}
 		out_command(run, s, job, line, len);
 		expect_push(s, job, EXPECT_MAIL, 0);
-	} else if (i <= e->recipient_count) {
-		len = snprintf(line, sizeof(line), "RCPT TO:<%s>", ZSTR_VAL(e->recipients[i - 1]));
+	} else if (i <= job->txn_len) {
+		if (s->pipelining && i - job->replies > RCPT_WINDOW) {
+			return false; /* the rest as replies come */
+		}
+		size_t recipient = job->todo[i - 1];
+		len = snprintf(line, sizeof(line), "RCPT TO:<%s>", ZSTR_VAL(e->recipients[recipient]));
 		if (len >= (int)sizeof(line) || !out_room(s, len + 2)) {
 			return false;
 		}
 		out_command(run, s, job, line, len);
-		expect_push(s, job, EXPECT_RCPT, i - 1);
+		expect_push(s, job, EXPECT_RCPT, recipient);
+		s->expect[s->expect_len - 1].position = i - 1;
 	} else {
 		if (!out_room(s, 6)) {
 			return false;
@@ -427,14 +596,20 @@ static void job_unreadable(pipeline_run *run, php_smtp_session *s, php_smtp_job 
 {
 	const char *why = smtp_source_error(job->envelope->source);
 	php_smtp_outcome *o = &job->outcome;
-	o->ok = false;
-	php_smtp_failure_dtor(&o->failure);
-	o->failure.kind = PHP_SMTP_FAILURE_LOCAL;
-	o->failure.message =
-	    strpprintf(0, "Reading the message failed, nothing was sent: %s", why && *why ? why : "read error");
-	zend_hash_clean(Z_ARRVAL(o->accepted));
 	s->jobs[--s->job_count] = NULL; /* it is the newest */
-	job_done(run, job);
+	if (job->delivered > 0) {
+		zend_string *reply = strpprintf(0, "Reading the message again failed: %s", why && *why ? why : "read error");
+		job_settle_rest(run, job, reply);
+		zend_string_release(reply);
+	} else {
+		o->ok = false;
+		php_smtp_failure_dtor(&o->failure);
+		o->failure.kind = PHP_SMTP_FAILURE_LOCAL;
+		o->failure.message =
+		    strpprintf(0, "Reading the message failed, nothing was sent: %s", why && *why ? why : "read error");
+		zend_hash_clean(Z_ARRVAL(o->accepted));
+		job_done(run, job);
+	}
 	session_fail(run, s, CURLE_ABORTED_BY_CALLBACK, "the message could not be read");
 }
 
@@ -541,7 +716,8 @@ static void bdat_keep_refusal(php_smtp_job *job, int code, const char *enhanced,
 static void bdat_end_failed(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
 {
 	s->needs_rset = s->job_count == 1; /* a job behind it was sent with its own RSET */
-	zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+	/* those an earlier transaction delivered to stay accepted (as after DATA) */
+	list_keep_first(&job->outcome.accepted, (uint32_t)job->delivered);
 	job_fail_refused(run, s, job);
 }
 
@@ -552,7 +728,8 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 	while ((job = run->waiting) != NULL) {
 		/* its first commands must fit behind what is already there (the rest
 		 * of a long recipient list follows once this is written) */
-		size_t need = COMMAND_MAX * (total_commands(job) < 64 ? total_commands(job) : 64);
+		size_t commands = 2 + job->envelope->recipient_count;
+		size_t need = COMMAND_MAX * (commands < 64 ? commands : 64);
 		if (!out_room(s, need) && s->out_len > 0) {
 			return false;
 		}
@@ -567,6 +744,7 @@ static bool session_start_job(pipeline_run *run, php_smtp_session *s)
 		job->bdat_pending = 0;
 		job->bdat_first = SIZE_MAX;
 		job_forget_refusal(job);
+		job_begin_transaction(run, job);
 		php_smtp_lines_append(&job->outcome.transcript, &s->carry);
 		zend_hash_clean(Z_ARRVAL(s->carry));
 		if (job->envelope->needs_smtputf8 && !s->smtputf8) {
@@ -726,7 +904,7 @@ static void session_pump(pipeline_run *run, php_smtp_session *s)
 
 /* ---- replies ---- */
 
-static void job_finish_from_session(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+static void session_drop_job(php_smtp_session *s, php_smtp_job *job)
 {
 	for (int i = 0; i < s->job_count; i++) {
 		if (s->jobs[i] == job) {
@@ -737,13 +915,65 @@ static void job_finish_from_session(pipeline_run *run, php_smtp_session *s, php_
 			break;
 		}
 	}
+}
+
+static void job_finish_from_session(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	session_drop_job(s, job);
 	job_done(run, job);
 }
 
+/* The transaction ended without the message: the job fails, unless an
+ * earlier transaction delivered it (then only the rest is refused). */
 static void job_fail_refused(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
 {
+	session_drop_job(s, job);
+	if (job->delivered > 0) {
+		job_undo_transaction(job);
+		zend_string *reply = job->refusal_code ? strpprintf(0, "%d %s", job->refusal_code, ZSTR_VAL(job->refusal))
+		                                       : zend_string_init("the transaction failed", sizeof("the transaction failed") - 1, 0);
+		job_settle_rest(run, job, reply);
+		zend_string_release(reply);
+		return;
+	}
+	job_refuse_carried(job);
 	job_classify(run, job, CURLE_SEND_ERROR, NULL, PHP_SMTP_PHASE_OTHER);
-	job_finish_from_session(run, s, job);
+	job_done(run, job);
+}
+
+/* The message was taken for this transaction's recipients. Those the server
+ * had no room for, and those not offered yet, go in another transaction (on
+ * this session when it is free, or another one): true when one is due. */
+static bool job_next_transaction(pipeline_run *run, php_smtp_session *s, php_smtp_job *job)
+{
+	job->delivered = zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted));
+	size_t rest = job->todo_len - job->txn_len;
+	/* the next todo: the carried ones (earlier in the list), then the rest */
+	memmove(job->todo + job->carry_len, job->todo + job->txn_len, rest * sizeof(size_t));
+	if (job->carry_len) {
+		memcpy(job->todo, job->carry, job->carry_len * sizeof(size_t));
+	}
+	job->todo_len = job->carry_len + rest;
+	job->txn_len = job->carry_len = 0;
+	if (job->todo_len == 0) {
+		return false;
+	}
+	session_drop_job(s, job);
+	if (smtp_source_rewind(job->envelope->source) != 0) {
+		const char *why = smtp_source_error(job->envelope->source);
+		zend_string *reply = strpprintf(0, "Reading the message again failed: %s", why && *why ? why : "read error");
+		job_settle_rest(run, job, reply);
+		zend_string_release(reply);
+		return true;
+	}
+	zend_string *line = strpprintf(0, "%zu recipient(s) delivered; %zu more in another transaction%s",
+	                               job->delivered, job->todo_len,
+	                               run->pipeline->rcpt_limit ? " (the server limits recipients per transaction)" : "");
+	note(run, &job->outcome.transcript, "* ", ZSTR_VAL(line), ZSTR_LEN(line));
+	zend_string_release(line);
+	job->tries = 0; /* it made progress: retries count afresh */
+	waiting_push_front(run, job);
+	return true;
 }
 
 /* One complete reply, the answer to the oldest thing we are owed. */
@@ -791,6 +1021,31 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 		zend_string *rcpt = job->envelope->recipients[e.recipient];
 		if (positive) {
 			add_next_index_str(&job->outcome.accepted, zend_string_copy(rcpt));
+			job->txn_accepted++;
+		} else if (reply_too_many_recipients(code, enhanced, text)) {
+			/* no room in this transaction: it goes in the next one */
+			if (!job->carry) {
+				job->carry = safe_emalloc(job->todo_len, sizeof(size_t), 0);
+			}
+			job->carry[job->carry_len++] = e.recipient;
+			if (!job->limit_reply) {
+				job->limit_reply = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
+			}
+			if (!job->refusal_code) {
+				job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_RCPT);
+			}
+			if (job->carry_len == 1) {
+				/* the server's limit is what it took: later transactions are
+				 * that size, and no more RCPT goes in this one */
+				size_t *limit = &run->pipeline->rcpt_limit;
+				if (job->txn_accepted > 0 && (*limit == 0 || job->txn_accepted < *limit)) {
+					*limit = job->txn_accepted;
+				}
+				size_t rcpts_sent = job->commands_sent > 0 ? job->commands_sent - 1 : 0;
+				if (rcpts_sent < job->txn_len) {
+					job->txn_len = rcpts_sent;
+				}
+			}
 		} else {
 			zval reply;
 			ZVAL_STR(&reply, strpprintf(0, "%d %s", code, ZSTR_VAL(text)));
@@ -799,8 +1054,8 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 				job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_RCPT);
 			}
 		}
-		bool last = e.recipient + 1 == job->envelope->recipient_count;
-		if (last && !s->pipelining && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) == 0) {
+		bool last = e.position + 1 == job->txn_len;
+		if (last && !s->pipelining && job->txn_accepted == 0) {
 			/* nobody to send to: no DATA; the open transaction is reset */
 			s->needs_rset = true;
 			job_fail_refused(run, s, job);
@@ -810,7 +1065,7 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 		break;
 	}
 	case EXPECT_DATA: {
-		bool deliverable = job->mail_accepted && zend_hash_num_elements(Z_ARRVAL(job->outcome.accepted)) > 0;
+		bool deliverable = job->mail_accepted && job->txn_accepted > 0;
 		if (code == 354) {
 			job->body_started = true;
 			job->body_aborted = !deliverable; /* a server that says 354 anyway gets an empty message */
@@ -841,8 +1096,14 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 			job->bdat_pending--;
 			if (code >= 200 && code < 300 && !job->bdat_failed) {
 				job->outcome.ok = true;
+				if (job->outcome.response) {
+					zend_string_release(job->outcome.response);
+				}
 				job->outcome.response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
-				job_finish_from_session(run, s, job);
+				/* recipients the server had no room for go in another transaction, as after DATA */
+				if (!job_next_transaction(run, s, job)) {
+					job_finish_from_session(run, s, job);
+				}
 			} else {
 				if (!job->bdat_failed) {
 					bdat_keep_refusal(job, code, enhanced, text);
@@ -856,11 +1117,16 @@ static void session_reply(pipeline_run *run, php_smtp_session *s, int code, zend
 		} else if (code >= 200 && code < 300) {
 			php_smtp_outcome *o = &job->outcome;
 			o->ok = true;
+			if (o->response) {
+				zend_string_release(o->response);
+			}
 			o->response = strpprintf(0, "%d %s", code, ZSTR_VAL(text));
-			job_finish_from_session(run, s, job);
+			if (!job_next_transaction(run, s, job)) {
+				job_finish_from_session(run, s, job);
+			}
 		} else {
 			job_keep_refusal(job, code, enhanced, text, PHP_SMTP_PHASE_BODY);
-			zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
+			list_keep_first(&job->outcome.accepted, (uint32_t)job->delivered);
 			job_fail_refused(run, s, job);
 		}
 		break;
@@ -955,15 +1221,23 @@ static void job_after_break(pipeline_run *run, php_smtp_job *job, CURLcode rc, c
 	if (retry) {
 		static const char line[] = "kept-alive connection was closed by the server; reconnecting";
 		note(run, &job->outcome.transcript, "* ", line, sizeof(line) - 1);
-		zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
-		zend_hash_clean(Z_ARRVAL(job->outcome.rejected));
+		job_undo_transaction(job);
 		job_forget_refusal(job);
 		waiting_push_front(run, job);
+		return;
+	}
+	if (job->delivered > 0) {
+		/* an earlier transaction delivered it: the rest failed for now */
+		job_undo_transaction(job);
+		zend_string *reply = strpprintf(0, "451 4.4.2 %s before this transaction ended", why);
+		job_settle_rest(run, job, reply);
+		zend_string_release(reply);
 		return;
 	}
 	if (job->body_started && !job->body_aborted && job->refusal_code == 0) {
 		zend_hash_clean(Z_ARRVAL(job->outcome.accepted));
 	}
+	job_refuse_carried(job);
 	note(run, &job->outcome.transcript, "* ", why, strlen(why));
 	job_classify(run, job, rc, why, job->body_started ? PHP_SMTP_PHASE_BODY : phase);
 	job_done(run, job);
@@ -1010,6 +1284,14 @@ static void fail_everything_left(pipeline_run *run)
 			break;
 		}
 		php_smtp_outcome *o = &job->outcome;
+		if (job->delivered > 0) {
+			/* its first transactions went: the rest waited for a session that never came */
+			zend_string *reply = strpprintf(0, "451 4.4.2 no new session for the remaining recipients: %s",
+			                                why->failure.message ? ZSTR_VAL(why->failure.message) : "could not connect");
+			job_settle_rest(run, job, reply);
+			zend_string_release(reply);
+			continue;
+		}
 		o->ok = false;
 		php_smtp_failure_dtor(&o->failure);
 		o->failure = why->failure;

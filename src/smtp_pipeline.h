@@ -43,6 +43,17 @@ typedef struct php_smtp_job {
 	bool body_started;      /* 354 came: the message is going out */
 	bool body_done;         /* ... and its final "." is in the output */
 	bool body_aborted;      /* 354 came, but no recipient was accepted: only "." went */
+	/* Recipients over several transactions (RFC 5321 4.5.3.1.10): a server
+	 * that answers "452 too many recipients" gets the rest in further ones */
+	size_t *todo;           /* envelope indices not yet through a finished transaction */
+	size_t todo_len;
+	size_t txn_len;         /* this transaction's RCPTs: todo[0..txn_len) */
+	size_t *carry;          /* those of them told "too many": the next transaction's first */
+	size_t carry_len;
+	size_t txn_accepted;    /* accepted in this transaction */
+	size_t delivered;       /* accepted in transactions whose message was taken: the first of outcome.accepted */
+	uint32_t rejected_before; /* entries of outcome.rejected from earlier transactions */
+	zend_string *limit_reply; /* the "too many recipients" reply, for those it finally leaves out */
 	smtp_stuffing stuffing;
 	/* CHUNKING (RFC 3030): the message goes in BDAT chunks instead of DATA.
 	 * body_started then means its first chunk is queued; body_sent that a
@@ -70,6 +81,7 @@ typedef struct php_smtp_session php_smtp_session;
 /* The sessions, kept open between runs (a mailer's keepalive). */
 typedef struct {
 	CURLM *multi;
+	size_t rcpt_limit; /* recipients the server takes per transaction, once learned (0: not known) */
 	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	int count;
 	bool running;       /* a run is under way (it may call PHP code that calls back) */

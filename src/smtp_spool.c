@@ -200,12 +200,50 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
 	return true;
 }
 
+/* The message went, but some recipients were refused only for now (a 4xx,
+ * or a further transaction cut off, see smtp_pipeline.c): they are queued as
+ * a message of their own, as a failed send would have been. The transcript
+ * says so; their refusal stays in the Receipt's rejected. */
+static void spool_deferred(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                           php_smtp_outcome *outcome)
+{
+	HashTable *deferred = Z_ARRVAL(outcome->deferred);
+	uint32_t count = zend_hash_num_elements(deferred);
+	if (!config->spool || !ZSTR_LEN(config->spool) || count == 0 || EG(exception)) {
+		return;
+	}
+	php_smtp_envelope rest = *envelope;
+	rest.recipients = safe_emalloc(count, sizeof(zend_string *), 0);
+	rest.recipient_count = 0;
+	zval *address;
+	ZEND_HASH_FOREACH_VAL(deferred, address) {
+		rest.recipients[rest.recipient_count++] = Z_STR_P(address);
+	}
+	ZEND_HASH_FOREACH_END();
+	zval *first = zend_symtable_find(Z_ARRVAL(outcome->rejected), rest.recipients[0]);
+	const char *why = first && Z_TYPE_P(first) == IS_STRING ? Z_STRVAL_P(first) : "refused for now";
+	char name[SMTP_SPOOL_NAME_MAX];
+	int64_t next_try = (int64_t) time(NULL) + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
+	if (spool_store_new(ZSTR_VAL(config->spool), &rest, 1, next_try, why, name)) {
+		zend_string *line = strpprintf(0, "* %u recipient(s) refused for now were queued in the spool as %s", count, name);
+		SEPARATE_ARRAY(&outcome->transcript); /* the mailer's copy is updated by the caller */
+		add_next_index_str(&outcome->transcript, line);
+		php_smtp_log_message(&rest, "queued", why);
+	}
+	efree(rest.recipients);
+}
+
 /* The send left its smtp.log line to this divert: "queued", or "failed" when
  * the spool could not take the message (the outcome is gone once queued, so
- * its reason is kept first). */
+ * its reason is kept first). A message that went to some recipients is not
+ * diverted: only those refused for now are queued. */
 bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
                            php_smtp_outcome *outcome, zval *return_value)
 {
+	if (outcome->ok) {
+		spool_deferred(config, envelope, outcome);
+		return false;
+	}
 	bool log_here = php_smtp_log_left_to_spool(config, outcome);
 	zend_string *reason = log_here && outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
 	bool queued = divert_to_spool(config, envelope, outcome, return_value);
@@ -523,13 +561,40 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 	envelope.needs_smtputf8 = meta.smtputf8;
 	envelope.source = &normalized;
 	envelope.size = source_size(&normalized);
+	/* a read error shows again when the message is sent */
+	smtp_source_8bit(&normalized, &envelope.eight_bit);
 
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	bool go_on = !EG(exception);
 
+	uint32_t deferred = zend_hash_num_elements(Z_ARRVAL(outcome.deferred));
 	if (!go_on) {
 		/* left queued as it was: the next flush tries it again */
+	} else if (outcome.ok && deferred > 0 && (int64_t) now - meta.queued_at < (int64_t) spool->max_age) {
+		/* it went to some; those refused for now stay queued, alone */
+		char **all = meta.recipients;
+		size_t all_count = meta.recipient_count;
+		meta.recipients = safe_emalloc(deferred, sizeof(char *), 0);
+		meta.recipient_count = 0;
+		zval *address;
+		ZEND_HASH_FOREACH_VAL(Z_ARRVAL(outcome.deferred), address) {
+			meta.recipients[meta.recipient_count++] = Z_STRVAL_P(address);
+		}
+		ZEND_HASH_FOREACH_END();
+		zval *first = zend_symtable_str_find(Z_ARRVAL(outcome.rejected), meta.recipients[0], strlen(meta.recipients[0]));
+		smtp_spool_meta_set_error(&meta, first && Z_TYPE_P(first) == IS_STRING ? Z_STRVAL_P(first) : "refused for now");
+		meta.attempts++;
+		meta.next_try = (int64_t) now + smtp_spool_backoff(meta.attempts, spool->retry_min, spool->retry_max);
+		if (smtp_source_rewind(&source) != 0 ||
+		    smtp_spool_store(ZSTR_VAL(spool->dir), "queue", name, &meta, &source, err, sizeof(err)) != 0) {
+			php_error_docref(NULL, E_WARNING, "Spool: could not update %s: %s", name, err);
+		}
+		efree(meta.recipients);
+		meta.recipients = all;
+		meta.recipient_count = all_count;
+		summary->sent++;
+		summary->deferred++;
 	} else if (outcome.ok) {
 		/* unlinked while still locked: no other flusher can pick it up now */
 		char *path, *queue;

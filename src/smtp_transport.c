@@ -16,11 +16,39 @@
 #define TRANSCRIPT_MAX_LINE 1000
 #define REPLY_MAX_BYTES 8192
 
+void php_smtp_mailbox_set_init(php_smtp_mailbox_set *set, uint32_t size_hint)
+{
+	zend_hash_init(&set->seen, size_hint, NULL, NULL, 0);
+}
+
+bool php_smtp_mailbox_set_add(php_smtp_mailbox_set *set, const char *address, size_t len)
+{
+	/* the key: the address with its domain (after the last '@') in lower case */
+	zend_string *key = zend_string_init(address, len, 0);
+	const char *at = zend_memrchr(address, '@', len);
+	if (at) {
+		for (char *p = ZSTR_VAL(key) + (at - address) + 1; p < ZSTR_VAL(key) + len; p++) {
+			*p = zend_tolower_ascii(*p);
+		}
+	}
+	zval dummy;
+	ZVAL_NULL(&dummy);
+	bool added = zend_hash_add(&set->seen, key, &dummy) != NULL;
+	zend_string_release(key);
+	return added;
+}
+
+void php_smtp_mailbox_set_destroy(php_smtp_mailbox_set *set)
+{
+	zend_hash_destroy(&set->seen);
+}
+
 void php_smtp_outcome_init(php_smtp_outcome *outcome)
 {
 	memset(outcome, 0, sizeof(*outcome));
 	array_init(&outcome->accepted);
 	array_init(&outcome->rejected);
+	array_init(&outcome->deferred);
 	array_init(&outcome->transcript);
 }
 
@@ -28,9 +56,11 @@ void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
 {
 	zval_ptr_dtor(&outcome->accepted);
 	zval_ptr_dtor(&outcome->rejected);
+	zval_ptr_dtor(&outcome->deferred);
 	zval_ptr_dtor(&outcome->transcript);
 	ZVAL_UNDEF(&outcome->accepted);
 	ZVAL_UNDEF(&outcome->rejected);
+	ZVAL_UNDEF(&outcome->deferred);
 	ZVAL_UNDEF(&outcome->transcript);
 	if (outcome->response) {
 		zend_string_release(outcome->response);
@@ -381,6 +411,7 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_xoauth2 = false;
 			t->offers_oauthbearer = false;
 			t->offers_chunking = false;
+			t->offers_8bitmime = false;
 		} else if (line.code == 250) {
 			t->offers_xoauth2 |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "XOAUTH2");
 			t->offers_oauthbearer |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "OAUTHBEARER");
@@ -389,6 +420,7 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
 			t->offers_chunking |= smtp_reply_ehlo_has(line.text, line.text_len, "CHUNKING");
+			t->offers_8bitmime |= smtp_reply_ehlo_has(line.text, line.text_len, "8BITMIME");
 		}
 	}
 	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */

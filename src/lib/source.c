@@ -263,3 +263,23 @@ smtp_source smtp_prefixed_source_as_source(smtp_prefixed_source *s)
 	smtp_source source = {prefixed_read, prefixed_rewind, prefixed_error, s};
 	return source;
 }
+
+int smtp_source_8bit(const smtp_source *s, bool *eight_bit)
+{
+	char buf[8192];
+	ssize_t n;
+	*eight_bit = false;
+	if (smtp_source_rewind(s) != 0) {
+		return -1;
+	}
+	while ((n = smtp_source_read(s, buf, sizeof(buf))) > 0) {
+		if (!*eight_bit && smtp_data_8bit(buf, (size_t)n)) {
+			*eight_bit = true;
+			break;
+		}
+	}
+	if (n < 0 || smtp_source_rewind(s) != 0) {
+		return -1;
+	}
+	return 0;
+}

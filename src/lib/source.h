@@ -38,6 +38,22 @@ static inline const char *smtp_source_error(const smtp_source *s)
 	return s->error ? s->error(s->ctx) : "";
 }
 
+/* True when data holds an octet above 127: the message needs BODY=8BITMIME
+ * (RFC 6152) where the server offers it. */
+static inline bool smtp_data_8bit(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)data[i] & 0x80) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads s through for smtp_data_8bit() and rewinds it. Returns 0, or -1 when
+ * it could not be read or rewound. */
+int smtp_source_8bit(const smtp_source *s, bool *eight_bit);
+
 /* ---- sources over memory ---- */
 
 /* Bytes in memory, sent with every bare CR and bare LF made CRLF and a final

@@ -109,6 +109,16 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
                                 a refusal fails the transaction (see --chunking).
   --disconnect-in-bdat N        hang up once N bytes of BDAT chunks have arrived in
                                 the session (mid-chunk).
+  --rcpt-limit N                accept at most N recipients a transaction, as Postfix's
+                                smtpd_recipient_limit: each RCPT past it gets
+                                "452 4.5.3 Error: too many recipients".
+  --rcpt-overshoot N            those replies are free up to N a session (Postfix's
+                                smtpd_recipient_overshoot_limit, default here 1000);
+                                each one past N counts as an error.
+  --hard-error-limit N          at the Nth error (see above; 0, the default, never)
+                                answer "421 4.7.0 Error: too many errors" and hang up,
+                                as Postfix's smtpd_hard_error_limit.
+  --no-8bitmime                 do not offer 8BITMIME (BODY= is then refused with 555).
   --no-auth-advert              do not offer AUTH (AUTH, if sent, gets 502).
 
 Stop it with SIGTERM or SIGINT (or EOF on stdin with --watch-stdin).
@@ -198,6 +208,8 @@ class Session:
         self.greeting_refused = False
         self.bdat_received = 0  # chunk bytes in this session, for --disconnect-in-bdat
         self.bdat_session_count = 0  # BDAT commands in this session, for --bdat-reply
+        self.too_many = 0
+        self.errors = 0
         self.reset_for_tls()
 
     # --- state -----------------------------------------------------------
@@ -380,7 +392,9 @@ class Session:
             lines.append("250 PIPELINING")
         if opts.chunking:
             lines.append("250 CHUNKING")
-        lines += ["250 8BITMIME", "250 ENHANCEDSTATUSCODES"]
+        if opts.eightbitmime:
+            lines.append("250 8BITMIME")
+        lines.append("250 ENHANCEDSTATUSCODES")
         lines.append("250 SIZE %d" % opts.max_size if opts.max_size else "250 SIZE")
         if opts.smtputf8:
             lines.append("250 SMTPUTF8")
@@ -586,6 +600,8 @@ class Session:
                 if opts.max_size and int(param[5:]) > opts.max_size:
                     return self.reply("552 5.3.4 Message size exceeds fixed maximum message size")
             elif param.startswith("BODY="):
+                if not opts.eightbitmime:
+                    return self.reply("555 5.5.4 Unsupported option: " + param)
                 if param[5:] not in ("7BIT", "8BITMIME"):
                     return self.reply("501 5.5.4 Bad BODY parameter")
         self.mail_from, self.mail_options = address, params
@@ -602,9 +618,23 @@ class Session:
         rejection = self.faulty and self.opts.reject_rcpt.get(address.lower())
         if rejection:
             return self.reply(rejection)
+        if self.opts.rcpt_limit and len(self.rcpt_tos) >= self.opts.rcpt_limit:
+            self.too_many += 1
+            self.log("fault", fault="too-many-recipients", count=self.too_many)
+            self.reply("452 4.5.3 Error: too many recipients")
+            if self.too_many > self.opts.rcpt_overshoot:
+                self.count_error()
+            return
         self.rcpt_tos.append(address)
         self.rcpt_options.append(params)
         self.reply("250 2.1.5 OK")
+
+    def count_error(self):
+        self.errors += 1
+        if self.opts.hard_error_limit and self.errors >= self.opts.hard_error_limit:
+            self.log("fault", fault="hard-error-limit", errors=self.errors)
+            self.reply("421 4.7.0 Error: too many errors")
+            raise Hangup("too many errors")
 
     def smtp_DATA(self, arg):
         opts = self.opts
@@ -848,6 +878,10 @@ def parse_args(argv):
     add("--data-reply-count", type=int, default=0)
     add("--reply", action="append", default=[])
     add("--close-after-message", action="store_true")
+    add("--rcpt-limit", type=int, default=0)
+    add("--rcpt-overshoot", type=int, default=1000)
+    add("--hard-error-limit", type=int, default=0)
+    add("--8bitmime", dest="eightbitmime", action=argparse.BooleanOptionalAction, default=True)
     add("--no-auth-advert", action="store_true")
     add("--oauth-introspect")
     add("--oauth-introspect-client", default="smtp-server:smtp-server-secret")
