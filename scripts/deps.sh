@@ -18,7 +18,8 @@ wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client ph
 # oauth: node for the OAuth 2.0 test server (scripts/oauth-deps.sh adds oidc-provider with npm ci)
 oauth=(nodejs $(command -v npm >/dev/null || echo npm))
 bench=(msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
-fuzz=(clang libclang-rt-14-dev)
+# libclang-rt-dev follows the distribution's default clang (llvm-defaults), as clang does
+fuzz=(clang libclang-rt-dev)
 lint=(clang-tidy cppcheck php-codesniffer)
 
 want=()
