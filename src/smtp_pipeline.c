@@ -1611,11 +1611,12 @@ static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
 
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
-	if (pipeline->running) {
-		/* from a callable the run called: its sessions are still in use */
-		pipeline->close_pending = true;
-		return;
-	}
+	/* No deferral for a close() from code a run called: the Mailer refuses
+	 * that (php_smtp_mailer_begin). What reaches here with a run still marked
+	 * is the clean-up after a fatal error cut that run short (zend_bailout):
+	 * its sessions must go, or libcurl's handles leak. */
+	pipeline->running = false;
+	pipeline->close_pending = false;
 	pipeline_drop_inherited(pipeline);
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];

@@ -659,16 +659,20 @@ ZEND_METHOD(Smtp_Spool, flush)
 		RETURN_THROWS();
 	}
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(mailer_zv);
-	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
+	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
-	/* opened up since the constructor looked? Then nothing in it is trusted */
+	/* opened up since the constructor looked? Then nothing in it is trusted.
+	 * Checked before the Mailer is taken: a return after that must end it. */
 	char dir_err[512];
 	if (smtp_spool_dirs_check(ZSTR_VAL(spool->dir), dir_err, sizeof(dir_err)) != 0) {
 		php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
 		failure.message = strpprintf(0, "Spool: %s", dir_err);
 		php_smtp_failure_throw(&failure, NULL, NULL);
 		php_smtp_failure_dtor(&failure);
+		RETURN_THROWS();
+	}
+	if (!php_smtp_mailer_begin(mailer)) {
 		RETURN_THROWS();
 	}
 
