@@ -103,6 +103,12 @@ $srv = SmtpTestServer::start(['chunking' => true, 'fault' => ['disconnect_in_bda
 $mailer = new Smtp\Mailer($srv->config());
 $results = $mailer->sendMany(['big' => big('cut'), 'a' => small('a'), 'b' => small('b')], concurrency: 1);
 $mailer->close();
+/* Whether our next write meets the reset or our next read meets the EOF first is the
+ * kernel's race: both wordings name the same outcome (a temporary connection failure). */
+$big = $results['big'];
+echo "  big: ", get_class($big), " temporary=", var_export($big->temporary ?? null, true), " while sending, lost connection: ",
+	var_export((bool) preg_match('/failed while sending the message: (the server closed the connection|the connection broke while sending)$/', $big->getMessage()), true), "\n";
+unset($results['big']);
 show($results);
 arrived($srv, 2);
 
@@ -155,7 +161,7 @@ unlink($file);
   arrived: fine; duplicates: 0
   one session: 1
 -- the first session hangs up in the middle of a chunk: that message fails and is not retried; the rest go on a new session
-  big: Smtp\ConnectionException code=0 temporary=true "Connection to 127.0.0.1:%d failed while sending the message: the server closed the connection"
+  big: Smtp\ConnectionException temporary=true while sending, lost connection: true
   a: Receipt
   b: Receipt
   arrived: a, b; duplicates: 0
