@@ -25,6 +25,12 @@ if ( ! function_exists( 'native_smtp_uninstall_site' ) ) {
 		// The alerts' rate-limit windows (rows written with SQL, see Native_SMTP_Alerts::claim()).
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'native_smtp_alert_' ) . '%' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}native_smtp_log" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- our own table; names cannot be placeholders.
+		// The domain check's cached results, by name: also where a persistent object cache holds them.
+		$domain_keys = get_option( 'native_smtp_domain_check_keys', array() );
+		foreach ( is_array( $domain_keys ) ? $domain_keys : array() as $domain_key ) {
+			delete_transient( (string) $domain_key );
+		}
+		delete_option( 'native_smtp_domain_check_keys' );
 		// Notices and Send Test results are short-lived transients; remove any left.
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s", $wpdb->esc_like( '_transient_native_smtp_' ) . '%', $wpdb->esc_like( '_transient_timeout_native_smtp_' ) . '%' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 	}
