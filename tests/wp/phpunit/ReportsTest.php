@@ -240,6 +240,22 @@ final class ReportsTest extends NativeSmtpTestCase {
 		$this->assertSame( 4, Native_SMTP_Log::query( array( 'status' => 'failed' ), 20, 1 )['total'] );
 	}
 
+	public function test_in_chromium_the_widget_shows_the_week_and_resend_all_failed_asks_then_sends_once(): void {
+		$subjects = $this->threeFailures();
+		$this->startRelay();
+		// The web server reads the same database: relay, bodies kept, no queue filter needed.
+		$out    = array();
+		$status = 0;
+		exec( 'timeout 300 node ' . escapeshellarg( dirname( __DIR__ ) . '/e2e/alerts-reports.e2e.js' ) . ' 3 4 2>&1', $out, $status );
+		$out = implode( "\n", $out );
+		$this->assertMatchesRegularExpression( '/^e2e: [1-9]\d* passed, 0 failed$/m', $out, $out );
+		$this->assertSame( 0, $status, $out );
+		foreach ( $subjects as $subject ) {
+			$this->assertCount( 1, $this->relayed( $subject ), 'sent once, double submit included: ' . $subject );
+			$this->assertSame( array( 'sent', 'resent' ), array_column( $this->logRows( $subject ), 'status' ) );
+		}
+	}
+
 	public function test_resending_while_the_relay_is_down_queues_them_so_nothing_is_lost(): void {
 		$subjects = $this->threeFailures();
 		$this->useRelay( array( 'queue' => true ) );
