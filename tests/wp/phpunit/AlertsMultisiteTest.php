@@ -107,6 +107,28 @@ final class AlertsMultisiteTest extends NativeSmtpTestCase {
 		$this->assertCount( 1, $this->received() );
 	}
 
+	public function test_the_network_summary_counts_every_sites_log(): void {
+		$marker = 'site2 only reason ' . bin2hex( random_bytes( 4 ) );
+		switch_to_blog( $this->site2 );
+		Native_SMTP_Log::maybe_upgrade();
+		$ids = array();
+		for ( $i = 0; $i < 20; $i++ ) { // Often enough to be among the top five reasons whatever the main site's log holds.
+			$ids[] = Native_SMTP_Log::record( array( 'to' => 'ann@example.test', 'subject' => 's' ), 'failed', 550, $marker );
+		}
+		restore_current_blog();
+		try {
+			$this->assertNotContains( 0, $ids );
+			$tables = Native_SMTP_Summary::tables( true );
+			$this->assertArrayHasKey( $this->site2, $tables );
+			$this->assertContains( $marker, array_column( Native_SMTP_Summary::stats( 7, $tables )['reasons'], 'reason' ) );
+			$this->assertNotContains( $marker, array_column( Native_SMTP_Summary::stats( 7 )['reasons'], 'reason' ), 'the main site\'s widget counts only its own log' );
+		} finally {
+			switch_to_blog( $this->site2 );
+			Native_SMTP_Log::delete( $ids );
+			restore_current_blog();
+		}
+	}
+
 	public function test_the_network_page_has_the_alerts_tab(): void {
 		wp_set_current_user( (int) get_user_by( 'login', 'admin' )->ID );
 		$_GET['tab'] = 'alerts';

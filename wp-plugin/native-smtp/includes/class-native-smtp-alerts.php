@@ -67,7 +67,7 @@ class Native_SMTP_Alerts {
 		add_action( 'wp_mail_failed', array( __CLASS__, 'on_mail_failed' ), PHP_INT_MAX );
 		add_action( 'wp_mail_succeeded', array( __CLASS__, 'on_mail_done' ), PHP_INT_MAX );
 		add_filter( 'pre_wp_mail', array( __CLASS__, 'on_mail_start' ), PHP_INT_MAX );
-		add_action( 'shutdown', array( __CLASS__, 'send_pending' ) );
+		add_action( 'shutdown', array( __CLASS__, 'on_shutdown' ) );
 		add_action( 'native_smtp_queue_gave_up', array( __CLASS__, 'on_queue_gave_up' ) );
 		add_action( 'native_smtp_backup_used', array( __CLASS__, 'on_backup_used' ), 10, 3 );
 		add_action( 'native_smtp_connection_broken', array( __CLASS__, 'on_connection_broken' ) );
@@ -226,7 +226,16 @@ class Native_SMTP_Alerts {
 	}
 
 	/**
-	 * Sends the alerts that waited for the end of a wp_mail() (also on shutdown).
+	 * shutdown: whatever still waits goes out now (a pre_wp_mail filter after ours that
+	 * short-circuited a wp_mail() would otherwise leave the count up for the rest of the request).
+	 */
+	public static function on_shutdown() {
+		self::$mail_depth = 0;
+		self::send_pending();
+	}
+
+	/**
+	 * Sends the alerts that waited for the end of a wp_mail().
 	 */
 	public static function send_pending() {
 		if ( self::$sending || self::$mail_depth > 0 ) {

@@ -30,10 +30,14 @@ class Native_SMTP_Summary {
 
 	/**
 	 * Schedules the weekly summary when it is on (on the main site of a network), removes it when
-	 * off. Reads only autoloaded cron and a cached option: no write on an ordinary request.
+	 * off. Runs when the Alerts settings are saved, and on admin requests to put back an event that
+	 * went missing: the settings are not autoloaded, so a front-end request never reads them.
 	 */
 	public static function schedule() {
 		if ( is_multisite() && ! is_main_site() ) {
+			return;
+		}
+		if ( doing_action( 'plugins_loaded' ) && ! is_admin() ) {
 			return;
 		}
 		$next = wp_next_scheduled( self::CRON_HOOK );
