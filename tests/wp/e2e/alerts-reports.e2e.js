@@ -1,9 +1,10 @@
 // Issue 17's reports as an administrator meets them, in Debian's headless Chromium: the dashboard
-// widget with the last 7 days; Email Log -> "Resend all failed" -> the confirmation -> "Yes, resend
-// them" -> the result; then Back and the same form submitted again, which must send nothing; and
-// the Alerts tab. Started by ReportsE2eTest, which made the failed emails and checks afterwards
-// what the relay received. Screenshots: artifacts/wp/reports-*.png. Arguments: how many failed
-// emails can be resent, and how many failed entries the log holds. Last line: "e2e: N passed, N failed".
+// widget with the last 7 days; Email Log -> Export CSV (downloaded, formula cells neutralised);
+// "Resend all failed" -> the confirmation -> Cancel, then "Yes, resend them" -> the result; the
+// same form POSTed again in the same session, which must send nothing; the Alerts tab. Started by
+// ReportsTest (test_in_chromium_...), which made the failed emails and checks afterwards what the
+// relay received. Screenshots: artifacts/wp/reports-*.png. Arguments: how many failed emails can
+// be resent, and how many failed entries the log holds. Last line: "e2e: N passed, N failed".
 'use strict';
 
 const fs = require('fs');
@@ -76,6 +77,12 @@ async function main() {
 		const link = page.locator('#native-smtp-resend-failed-link');
 		check('the log offers "Resend all failed"', (await link.innerText()).trim() === `Resend all failed (${failedCount})`);
 		check('and "Export CSV"', await page.locator('#native-smtp-log-export-button').isVisible());
+		const [download] = await Promise.all([page.waitForEvent('download'), page.click('#native-smtp-log-export-button')]);
+		check('Export CSV downloads a .csv', /^native-smtp-log-\d{4}-\d{2}-\d{2}\.csv$/.test(download.suggestedFilename()), download.suggestedFilename());
+		const csv = fs.readFileSync(await download.path(), 'utf8');
+		check('the CSV starts with its header row', csv.replace(/^\uFEFF/, '').startsWith('id,created_at,status,to,subject,smtp_code,error,attempts,message_id'), csv.slice(0, 80));
+		check('the CSV holds the failed emails', (csv.match(/resend me/g) || []).length === failedCount);
+		check('a formula subject is neutralised in the CSV', csv.includes(",'=SUM(1+1),") && !csv.includes(',=SUM(1+1),'));
 		await Promise.all([page.waitForNavigation(), link.click()]);
 		const confirm = page.locator('#native-smtp-resend-failed-confirm');
 		check('a confirmation step asks first', (await confirm.innerText()).includes(`Resend ${failedCount} failed email`));
