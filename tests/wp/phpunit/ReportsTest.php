@@ -89,6 +89,34 @@ final class ReportsTest extends NativeSmtpTestCase {
 		$this->assertStringNotContainsString( 'ancient', $mail['body'] );
 	}
 
+	public function test_the_new_screens_and_emails_speak_vietnamese(): void {
+		$vietnamese = static function () {
+			return 'vi';
+		};
+		add_filter( 'plugin_locale', $vietnamese );
+		unload_textdomain( 'native-smtp' );
+		try {
+			native_smtp_load_textdomain();
+			$this->seed();
+			$mail = Native_SMTP_Summary::compose( Native_SMTP_Summary::stats( 7 ) );
+			$this->assertStringContainsString( 'Tóm tắt email 7 ngày qua: 5 đã gửi, 4 thất bại, 1 đang chờ', $mail['subject'] );
+			$this->assertStringContainsString( 'Lý do thất bại thường gặp nhất:', $mail['body'] );
+			$alert = Native_SMTP_Alerts::build( 'connection_broken', array( 'code' => 535 ), 3, 60 );
+			$this->assertSame( 'Kết nối SMTP bị hỏng: máy chủ chuyển tiếp đã từ chối đăng nhập', $alert['title'] );
+			$this->assertStringContainsString( 'Đã giữ lại thêm 3 cảnh báo loại này', $alert['text'] );
+			wp_set_current_user( $this->adminId() );
+			ob_start();
+			Native_SMTP_Log_Export::render_log_tools( array() );
+			$this->assertStringContainsString( 'Xuất CSV', (string) ob_get_clean() );
+			$this->assertInstanceOf( WP_Error::class, Native_SMTP_Webhooks::validate_url( 'http://ops.example.com/x' ) );
+			$this->assertSame( 'URL webhook phải bắt đầu bằng https://.', Native_SMTP_Webhooks::validate_url( 'http://ops.example.com/x' )->get_error_message() );
+		} finally {
+			remove_filter( 'plugin_locale', $vietnamese );
+			unload_textdomain( 'native-smtp' );
+			native_smtp_load_textdomain();
+		}
+	}
+
 	public function test_the_weekly_summary_goes_out_on_wp_cron_and_can_be_turned_off(): void {
 		$this->startRelay();
 		$this->seed();
