@@ -285,6 +285,20 @@ final class ReportsTest extends NativeSmtpTestCase {
 		}
 	}
 
+	public function test_more_than_one_batch_is_resent_over_two_submits_and_the_notice_says_how_many_are_left(): void {
+		for ( $i = 0; $i < Native_SMTP_Log_Export::RESEND_LIMIT + 2; $i++ ) {
+			$this->row( 'failed', 'batch ' . $i, '421 busy', 421 );
+		}
+		$this->startRelay();
+		$upto  = Native_SMTP_Log_Export::failed_entries()['max_id'];
+		$first = Native_SMTP_Log_Export::resend_failed( $upto );
+		$this->assertSame( array( 'resent' => Native_SMTP_Log_Export::RESEND_LIMIT, 'failed' => 0, 'skipped' => 0, 'remaining' => 2 ), $first );
+		$second = Native_SMTP_Log_Export::resend_failed( $upto );
+		$this->assertSame( array( 'resent' => 2, 'failed' => 0, 'skipped' => 0, 'remaining' => 0 ), $second );
+		$this->assertCount( Native_SMTP_Log_Export::RESEND_LIMIT + 2, $this->relayed( 'batch ' ) );
+		$this->assertSame( array( 'resent' => 0, 'failed' => 0, 'skipped' => 0, 'remaining' => 0 ), Native_SMTP_Log_Export::resend_failed( $upto ) );
+	}
+
 	public function test_resending_while_the_relay_is_down_queues_them_so_nothing_is_lost(): void {
 		$subjects = $this->threeFailures();
 		$this->useRelay( array( 'queue' => true ) );
