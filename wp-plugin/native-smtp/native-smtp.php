@@ -30,7 +30,13 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-site-health.ph
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-privacy.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-multisite.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-webhooks.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-alerts.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-summary.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-alerts-admin.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log-export.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-dashboard-widget.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-network-admin.php';
 
 register_activation_hook( __FILE__, 'native_smtp_activate' );
@@ -54,6 +60,7 @@ function native_smtp_activate() {
 function native_smtp_deactivate() {
 	Native_SMTP_Log::unschedule_pruning();
 	Native_SMTP_Queue::unschedule();
+	Native_SMTP_Summary::unschedule();
 }
 
 /**
@@ -72,7 +79,13 @@ Native_SMTP_Site_Health::register_hooks();
 Native_SMTP_Privacy::register_hooks();
 Native_SMTP_Multisite::register_hooks();
 Native_SMTP_Domain_Check::register_hooks();
+// After Native_SMTP_Log: its wp_mail_failed listener (same priority) records the failure first.
+Native_SMTP_Alerts::register_hooks();
+Native_SMTP_Summary::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();
+	Native_SMTP_Alerts_Admin::register_hooks();
+	Native_SMTP_Log_Export::register_hooks();
+	Native_SMTP_Dashboard_Widget::register_hooks();
 }

@@ -16,12 +16,21 @@ if ( ! function_exists( 'native_smtp_uninstall_site' ) ) {
 	 */
 	function native_smtp_uninstall_site() {
 		global $wpdb;
-		foreach ( array( 'native_smtp_options', 'native_smtp_db_version', 'native_smtp_last_send', 'native_smtp_dkim_keys', 'native_smtp_failed_notice', 'native_smtp_spool_base' ) as $option ) {
+		foreach ( array( 'native_smtp_options', 'native_smtp_db_version', 'native_smtp_last_send', 'native_smtp_dkim_keys', 'native_smtp_failed_notice', 'native_smtp_spool_base', 'native_smtp_alerts' ) as $option ) {
 			delete_option( $option );
 		}
 		wp_clear_scheduled_hook( 'native_smtp_prune_log' );
 		wp_clear_scheduled_hook( 'native_smtp_flush_spool' );
+		wp_clear_scheduled_hook( 'native_smtp_weekly_summary' );
+		// The alerts' rate-limit windows (rows written with SQL, see Native_SMTP_Alerts::claim()).
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'native_smtp_alert_' ) . '%' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 		$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}native_smtp_log" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery, WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- our own table; names cannot be placeholders.
+		// The domain check's cached results, by name: also where a persistent object cache holds them.
+		$domain_keys = get_option( 'native_smtp_domain_check_keys', array() );
+		foreach ( is_array( $domain_keys ) ? $domain_keys : array() as $domain_key ) {
+			delete_transient( (string) $domain_key );
+		}
+		delete_option( 'native_smtp_domain_check_keys' );
 		// Notices and Send Test results are short-lived transients; remove any left.
 		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s", $wpdb->esc_like( '_transient_native_smtp_' ) . '%', $wpdb->esc_like( '_transient_timeout_native_smtp_' ) . '%' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 	}
@@ -79,7 +88,7 @@ if ( is_multisite() ) {
 		}
 		$native_smtp_offset += 100;
 	} while ( count( $native_smtp_ids ) === 100 );
-	foreach ( array( 'native_smtp_network_options', 'native_smtp_dkim_keys', 'native_smtp_spool_base' ) as $native_smtp_option ) {
+	foreach ( array( 'native_smtp_network_options', 'native_smtp_dkim_keys', 'native_smtp_spool_base', 'native_smtp_alerts' ) as $native_smtp_option ) {
 		delete_site_option( $native_smtp_option );
 	}
 } else {

@@ -23,6 +23,14 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		update_option( Native_SMTP_Queue::FAILED_OPTION, array( 'count' => 1 ), false );
 		wp_schedule_event( time() + 60, Native_SMTP_Queue::SCHEDULE, Native_SMTP_Queue::CRON_HOOK );
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
+		// Issue 17: alerts, their rate-limit windows, the weekly summary, the domain check's cache.
+		$saved_alerts = get_option( Native_SMTP_Alerts::OPTION );
+		update_option( Native_SMTP_Alerts::OPTION, Native_SMTP_Alerts::defaults(), false );
+		$wpdb->insert( $wpdb->options, array( 'option_name' => 'native_smtp_alert_last_failed', 'option_value' => (string) time(), 'autoload' => 'no' ) ); // phpcs:ignore
+		wp_schedule_event( time() + 60, 'weekly', Native_SMTP_Summary::CRON_HOOK );
+		$domain_key = Native_SMTP_Domain_Check::cache_key( array( 'uninstall' => true ) );
+		set_transient( $domain_key, array( 'findings' => array() ), 600 );
+		update_option( Native_SMTP_Domain_Check::KEYS_OPTION, array( $domain_key ), false );
 
 		define( 'WP_UNINSTALL_PLUGIN', 'native-smtp/native-smtp.php' );
 		include WP_PLUGIN_DIR . '/native-smtp/uninstall.php';
@@ -34,6 +42,11 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$this->assertFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 		$this->assertFalse( get_option( Native_SMTP_Dkim::KEYS_OPTION ), 'DKIM keys are removed' );
 		$this->assertFalse( get_option( Native_SMTP_Queue::FAILED_OPTION ) );
+		$this->assertFalse( get_option( Native_SMTP_Alerts::OPTION ) );
+		$this->assertNull( $wpdb->get_var( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'native\\_smtp\\_alert\\_%'" ) ); // phpcs:ignore
+		$this->assertFalse( wp_next_scheduled( Native_SMTP_Summary::CRON_HOOK ) );
+		$this->assertFalse( get_transient( $domain_key ), 'the domain check\'s cache is removed, object cache included' );
+		$this->assertFalse( get_option( Native_SMTP_Domain_Check::KEYS_OPTION ) );
 
 		// Put the rig back as it was.
 		native_smtp_activate();
@@ -42,6 +55,9 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		}
 		if ( false !== $saved_keys ) {
 			update_option( Native_SMTP_Dkim::KEYS_OPTION, $saved_keys, false );
+		}
+		if ( false !== $saved_alerts ) {
+			update_option( Native_SMTP_Alerts::OPTION, $saved_alerts, false );
 		}
 		// This child process runs without the extension (no ini is passed on): the flush is scheduled
 		// only where it can run.

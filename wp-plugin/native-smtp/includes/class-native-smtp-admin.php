@@ -700,6 +700,7 @@ class Native_SMTP_Admin {
 			'dkim'     => __( 'DKIM', 'native-smtp' ),
 			'test'     => __( 'Send Test', 'native-smtp' ),
 			'log'      => __( 'Email Log', 'native-smtp' ),
+			'alerts'   => __( 'Alerts', 'native-smtp' ),
 		);
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- choosing a tab changes nothing.
 		$tab = isset( $_GET['tab'] ) ? sanitize_key( wp_unslash( $_GET['tab'] ) ) : 'settings';
@@ -728,6 +729,9 @@ class Native_SMTP_Admin {
 				break;
 			case 'dkim':
 				self::render_dkim_tab();
+				break;
+			case 'alerts':
+				Native_SMTP_Alerts_Admin::render_tab();
 				break;
 			default:
 				self::render_settings_tab();
@@ -1126,6 +1130,12 @@ class Native_SMTP_Admin {
 		$table = new Native_SMTP_Log_Table();
 		$table->prepare_items();
 		$filters = $table->filters();
+		/**
+		 * Above the Email Log's list: Export CSV, Resend all failed (Native_SMTP_Log_Export).
+		 *
+		 * @param array $filters The list's filters (s, status, from, to).
+		 */
+		do_action( 'native_smtp_log_tab_top', $filters );
 
 		// Filters and search: a GET form of their own (they change nothing).
 		echo '<form method="get" id="native-smtp-log-filters" class="native-smtp-log-filters">';

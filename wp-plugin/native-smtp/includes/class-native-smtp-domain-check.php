@@ -30,6 +30,12 @@ class Native_SMTP_Domain_Check {
 	/** Prefix of the result transients. */
 	const CACHE_PREFIX = 'native_smtp_domain_check_';
 
+	/**
+	 * Option listing the result transients made (newest last): uninstall.php deletes each by name,
+	 * which also reaches a persistent object cache, where transients never touch the options table.
+	 */
+	const KEYS_OPTION = 'native_smtp_domain_check_keys';
+
 	/** The REST route the asynchronous Site Health test fetches. */
 	const REST_NAMESPACE = 'native-smtp/v1';
 	const REST_ROUTE     = '/domain-check';
@@ -122,6 +128,13 @@ class Native_SMTP_Domain_Check {
 			'findings' => $checker->check( $input ),
 		);
 		set_transient( $key, $result, self::CACHE_TTL );
+		$keys = get_option( self::KEYS_OPTION, array() );
+		$keys = is_array( $keys ) ? $keys : array();
+		if ( ! in_array( $key, $keys, true ) ) {
+			$keys[] = $key;
+			// Bounded: older results have expired long before 50 other inputs were checked.
+			update_option( self::KEYS_OPTION, array_slice( $keys, -50 ), false );
+		}
 		return $result;
 	}
 

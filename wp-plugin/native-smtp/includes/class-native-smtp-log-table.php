@@ -163,6 +163,9 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 				)
 			) . '</span>';
 		}
+		if ( 'resent' === $item['status'] ) {
+			return '<span class="native-smtp-status-resent" style="color:#d63638">' . esc_html__( 'Failed, resent', 'native-smtp' ) . '</span>';
+		}
 		return '<span class="native-smtp-status-failed" style="color:#d63638">' . esc_html__( 'Failed', 'native-smtp' ) . '</span>';
 	}
 

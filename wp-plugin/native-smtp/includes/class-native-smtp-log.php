@@ -15,8 +15,11 @@ class Native_SMTP_Log {
 	/** Schema version; a higher one runs dbDelta again on the next load. */
 	const DB_VERSION = '3';
 
-	/** Statuses a row can have: queued and retried rows become sent or failed when the spool is flushed. */
-	const STATUSES = array( 'sent', 'failed', 'queued', 'retried' );
+	/**
+	 * Statuses a row can have: queued and retried rows become sent or failed when the spool is
+	 * flushed; a failed row that "Resend all failed" sent again becomes resent.
+	 */
+	const STATUSES = array( 'sent', 'failed', 'queued', 'retried', 'resent' );
 
 	/** Daily WP-Cron event that deletes rows older than the retention. */
 	const PRUNE_EVENT = 'native_smtp_prune_log';
@@ -345,6 +348,8 @@ class Native_SMTP_Log {
 		$status = isset( $filters['status'] ) ? (string) $filters['status'] : '';
 		if ( 'queued' === $status ) {
 			$where[] = "status IN ('queued', 'retried')";
+		} elseif ( 'failed' === $status ) {
+			$where[] = "status IN ('failed', 'resent')"; // Resent: a failure "Resend all failed" sent again.
 		} elseif ( in_array( $status, array( 'sent', 'failed' ), true ) ) {
 			$where[]  = 'status = %s';
 			$params[] = $status;

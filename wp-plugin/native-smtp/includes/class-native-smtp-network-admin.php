@@ -92,10 +92,11 @@ class Native_SMTP_Network_Admin {
 		}
 		Native_SMTP_Admin::$context = 'network';
 		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- choosing a tab changes nothing.
-		$tab  = isset( $_GET['tab'] ) && 'dkim' === $_GET['tab'] ? 'dkim' : 'settings';
+		$tab  = isset( $_GET['tab'] ) && in_array( $_GET['tab'], array( 'dkim', 'alerts' ), true ) ? sanitize_key( $_GET['tab'] ) : 'settings';
 		$tabs = array(
 			'settings' => __( 'Settings', 'native-smtp' ),
 			'dkim'     => __( 'DKIM', 'native-smtp' ),
+			'alerts'   => __( 'Alerts', 'native-smtp' ),
 		);
 		echo '<div class="wrap native-smtp native-smtp-network"><h1>' . esc_html__( 'Native SMTP: network settings', 'native-smtp' ) . '</h1>';
 		self::render_save_notices();
@@ -113,6 +114,8 @@ class Native_SMTP_Network_Admin {
 		echo '</nav>';
 		if ( 'dkim' === $tab ) {
 			Native_SMTP_Admin::render_dkim_tab();
+		} elseif ( 'alerts' === $tab ) {
+			Native_SMTP_Alerts_Admin::render_tab();
 		} else {
 			self::render_settings();
 		}

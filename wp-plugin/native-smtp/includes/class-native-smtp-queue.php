@@ -459,6 +459,12 @@ class Native_SMTP_Queue {
 			}
 			if ( $given_up ) {
 				self::report_failures( $given_up );
+				/**
+				 * The queue gave up on these messages (they are in failed/ now).
+				 *
+				 * @param array $entries Smtp\Spool entries: id, recipients, attempts, last_error.
+				 */
+				do_action( 'native_smtp_queue_gave_up', $given_up );
 			}
 			return $summary;
 		} finally {

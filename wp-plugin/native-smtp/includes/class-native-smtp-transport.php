@@ -376,6 +376,7 @@ class Native_SMTP_Transport {
 			self::$last_failure    = $failure;
 			self::$last_transcript = self::transcript_of( $failure, $mailer );
 			self::record_last_send( false, $failure->getMessage() );
+			Native_SMTP_Alerts::maybe_connection_broken( $failure );
 			throw $failure;
 		}
 	}
