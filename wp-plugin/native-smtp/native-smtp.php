@@ -32,6 +32,8 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-multisite.php'
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-network-admin.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-oauth.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-oauth-admin.php';
 
 register_activation_hook( __FILE__, 'native_smtp_activate' );
 register_deactivation_hook( __FILE__, 'native_smtp_deactivate' );
@@ -72,6 +74,8 @@ Native_SMTP_Site_Health::register_hooks();
 Native_SMTP_Privacy::register_hooks();
 Native_SMTP_Multisite::register_hooks();
 Native_SMTP_Domain_Check::register_hooks();
+Native_SMTP_OAuth::register_hooks();
+Native_SMTP_OAuth_Admin::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();

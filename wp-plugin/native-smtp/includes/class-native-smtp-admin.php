@@ -978,6 +978,14 @@ class Native_SMTP_Admin {
 	 * @return string
 	 */
 	public static function hint_for( $code, $class, $message ) {
+		/**
+		 * Filters the Send Test hint before the built-in ones ('' keeps them): a connection type
+		 * knows its own failures (an OAuth connection whose consent was withdrawn, say).
+		 */
+		$hint = (string) apply_filters( 'native_smtp_test_hint', '', $code, $class, $message );
+		if ( '' !== $hint ) {
+			return $hint;
+		}
 		$class   = ltrim( (string) $class, '\\' );
 		$message = strtolower( (string) $message );
 		if ( 'Smtp\AuthenticationException' === $class || in_array( (int) $code, array( 534, 535 ), true ) ) {
