@@ -29,15 +29,15 @@ class Native_SMTP_OAuth_Admin {
 	private static $rendered = false;
 
 	/**
-	 * Hooks in (wp-admin only, except the Site Health test).
+	 * Hooks in (the screens in wp-admin only; Site Health and the Send Test hint everywhere).
 	 */
 	public static function register_hooks() {
 		add_filter( 'site_status_tests', array( __CLASS__, 'add_site_health_test' ) );
+		add_filter( 'native_smtp_test_hint', array( __CLASS__, 'test_hint' ), 10, 4 );
 		if ( ! is_admin() ) {
 			return;
 		}
 		add_filter( 'native_smtp_setting_fields', array( __CLASS__, 'setting_fields' ) );
-		add_filter( 'native_smtp_test_hint', array( __CLASS__, 'test_hint' ), 10, 4 );
 		add_action( 'admin_post_' . self::ACTION, array( __CLASS__, 'handle_form' ) );
 		// The provider comes back to admin-post.php without an action (an exact redirect URI).
 		add_action( 'admin_post', array( __CLASS__, 'handle_callback' ) );
