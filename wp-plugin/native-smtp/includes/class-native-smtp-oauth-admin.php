@@ -77,8 +77,9 @@ class Native_SMTP_OAuth_Admin {
 	public static function render_connection() {
 		$current  = (string) Native_SMTP_Options::get( 'connection' );
 		$disabled = self::may_change() ? '' : ' disabled="disabled"';
+		// The prototype's submit(): the form's "Save Settings" button is named "submit" and hides it.
 		printf(
-			'<select id="native-smtp-connection" name="%1$s"%2$s onchange="this.form.submit()">',
+			'<select id="native-smtp-connection" name="%1$s"%2$s onchange="HTMLFormElement.prototype.submit.call(this.form)">',
 			esc_attr( Native_SMTP_Options::OPTION . '[connection]' ),
 			$disabled // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- constant markup.
 		);
