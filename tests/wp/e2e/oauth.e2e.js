@@ -173,6 +173,9 @@ async function main() {
 
 		const leaked = seen.filter((text) => text.includes(CLIENT_SECRET));
 		check('the client secret is in no page or URL the browser saw', leaked.length === 0, `${leaked.length} responses`);
+		const phpLog = path.join(STATE, 'log', 'php-error.log');
+		const logText = fs.existsSync(phpLog) ? fs.readFileSync(phpLog, 'utf8') : '';
+		check('nor in the PHP error log', !logText.includes(CLIENT_SECRET));
 		check('no 4xx/5xx from WordPress', errors.length === 0, errors.join(', '));
 	} catch (error) {
 		check('oauth e2e ran to the end', false, error.stack || String(error));

@@ -41,6 +41,7 @@ class Native_SMTP_OAuth_Admin {
 		add_action( 'admin_post_' . self::ACTION, array( __CLASS__, 'handle_form' ) );
 		// The provider comes back to admin-post.php without an action (an exact redirect URI).
 		add_action( 'admin_post', array( __CLASS__, 'handle_callback' ) );
+		add_action( 'admin_post_nopriv', array( __CLASS__, 'handle_callback_logged_out' ) );
 		add_action( 'admin_notices', array( __CLASS__, 'notices' ) );
 		add_action( 'network_admin_notices', array( __CLASS__, 'notices' ) );
 		add_action( 'admin_footer', array( __CLASS__, 'print_form' ) );
@@ -447,6 +448,17 @@ class Native_SMTP_OAuth_Admin {
 			);
 		}
 		self::back();
+	}
+
+	/**
+	 * admin_post_nopriv: the provider's answer reached a browser whose WordPress session ended
+	 * meanwhile: log in, then the same answer is handled (its state is still unused).
+	 */
+	public static function handle_callback_logged_out() {
+		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only looks whether this is an OAuth answer.
+		if ( isset( $_GET['state'] ) ) {
+			auth_redirect();
+		}
 	}
 
 	/**
