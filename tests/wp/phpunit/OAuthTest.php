@@ -452,6 +452,20 @@ final class OAuthTest extends NativeSmtpTestCase {
 		$this->assertNotNull( $this->captured( $subject ), 'a client credentials token the capture server accepted' );
 	}
 
+	public function test_a_chosen_provider_that_is_not_connected_falls_back_to_mail_and_says_connect(): void {
+		$this->configureCapture();
+		Native_SMTP_OAuth::use_connection( 'microsoft' );
+		$this->assertSame( 'microsoft', Native_SMTP_Options::get( 'connection' ) );
+		$this->assertSame( '127.0.0.1', Native_SMTP_Options::get( 'host' ), 'the Other SMTP settings are kept' );
+		$this->assertFalse( Native_SMTP_Transport::is_active(), 'not connected: WordPress keeps mail()' );
+		$health = Native_SMTP_OAuth_Admin::run_site_health();
+		$this->assertSame( 'recommended', $health['status'] );
+		$this->assertStringContainsString( 'Save and connect', $health['description'] );
+		$this->assertStringContainsString( 'Save and connect', Native_SMTP_Site_Health::run()['description'], 'not "enter the SMTP Host"' );
+		Native_SMTP_OAuth::use_connection( 'smtp' );
+		$this->assertTrue( Native_SMTP_Transport::is_active() );
+	}
+
 	private function assertWPError( $value, string $code ): void {
 		$this->assertInstanceOf( WP_Error::class, $value );
 		$this->assertSame( $code, $value->get_error_code(), $value->get_error_message() );

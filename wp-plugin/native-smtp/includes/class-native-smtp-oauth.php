@@ -515,8 +515,10 @@ class Native_SMTP_OAuth {
 		if ( is_multisite() ) {
 			update_site_option( Native_SMTP_Options::NETWORK_OPTION, Native_SMTP_Options::sanitize_network( array( 'connection' => $type ) ) );
 		} else {
-			// Only "connection" goes in: sanitize() keeps every other stored value as it is.
-			update_option( Native_SMTP_Options::OPTION, array( 'connection' => $type ) );
+			// Only "connection" goes in: sanitize() keeps every other stored value as it is. Called
+			// here, not left to update_option(): the Settings API registers it in wp-admin only, and
+			// when it is registered it passes what it just returned through unchanged.
+			update_option( Native_SMTP_Options::OPTION, Native_SMTP_Options::sanitize( array( 'connection' => $type ) ) );
 		}
 		Native_SMTP_Transport::reset_mailer();
 	}
