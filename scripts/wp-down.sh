@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops what scripts/wp-up.sh started (web server, capture SMTP server, MariaDB). Keeps the state
+# Stops what scripts/wp-up.sh started (web server, capture SMTP server, OAuth server, MariaDB). Keeps the state
 # folder (database, WordPress copy) so the next wp-up is fast; WP_DOWN_PURGE=1 deletes it too.
 set -euo pipefail
 state=${WP_STATE:-/tmp/php-smtp-wp}
@@ -11,6 +11,7 @@ source "$(dirname "$0")/wp-lib.sh"
 stop "$run/web.pid" " -S 127.0.0.1:"
 stop "$run/web-ms.pid" " -S 127.0.0.1:"
 stop "$run/smtpd.pid" smtpd.py
+stop "$run/oauth.pid" server.mjs
 stop "$state/mysql/run/mysqld.pid" mariadbd
 if [ "${WP_DOWN_PURGE:-0}" = 1 ]; then
 	rm -rf "$state"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Native SMTP's WordPress tests, start to end: scripts/wp-up.sh, then
 #   (a) PHPUnit inside the rig's real WordPress, with the extension (and one group without it),
-#   (b) the end-to-end test in headless Chromium (screenshots in artifacts/wp/),
+#   (b) the end-to-end tests in headless Chromium (screenshots in artifacts/wp/): the settings,
+#       Send Test, log, DKIM and network pages; then OAuth Connect at the rig's authorization server,
 # then scripts/wp-down.sh (WP_KEEP_UP=1 leaves the rig running).
 # Last line: "N passed, N failed" (PHPUnit tests + e2e checks); exit status 1 on any failure.
 set -euo pipefail
@@ -73,6 +74,17 @@ count_phpunit "$out"
 
 echo "== end-to-end in headless Chromium"
 e2e_out=$(node e2e/native-smtp.e2e.js 2>&1) || status=1
+printf '%s\n' "$e2e_out"
+summary=${e2e_out##*e2e: }
+if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+	passed=$((passed + BASH_REMATCH[1]))
+	failed=$((failed + BASH_REMATCH[2]))
+else
+	failed=$((failed + 1))
+fi
+
+echo "== end-to-end in headless Chromium: OAuth Connect (issue 15)"
+e2e_out=$(node e2e/oauth.e2e.js 2>&1) || status=1
 printf '%s\n' "$e2e_out"
 summary=${e2e_out##*e2e: }
 if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then

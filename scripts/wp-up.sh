@@ -92,10 +92,31 @@ GRANT ALL PRIVILEGES ON wordpress.* TO 'wpe2e'@'localhost';
 GRANT ALL PRIVILEGES ON wordpress_ms.* TO 'wpe2e'@'localhost';
 SQL
 
+# --- OAuth 2.0 authorization server (tests/oauth-server: oidc-provider) ----------------
+# The plugin's Connect goes through its login and consent pages; the capture server checks the
+# XOAUTH2 tokens at its introspection endpoint, as Microsoft and Google check theirs.
+"$root/scripts/oauth-deps.sh" >"$log/oauth-deps.log" 2>&1 || { cat "$log/oauth-deps.log" >&2; exit 1; }
+oauth_started=0
+if ! alive "$run/oauth.pid" server.mjs; then
+	rm -f "$run/oauth.issuer"
+	setsid node "$root/tests/oauth-server/server.mjs" --ready-file "$run/oauth.issuer" --host 127.0.0.1 \
+		--access-ttl 300 --lifetime 86400 </dev/null >"$log/oauth-server.log" 2>&1 &
+	echo $! >"$run/oauth.pid"
+	for _ in $(seq 1 200); do
+		[ -s "$run/oauth.issuer" ] && break
+		sleep 0.05
+	done
+	[ -s "$run/oauth.issuer" ] || { say "OAuth server did not start"; cat "$log/oauth-server.log" >&2; exit 1; }
+	oauth_started=1
+fi
+oauth_issuer=$(cat "$run/oauth.issuer")
+
 # --- capture SMTP server (shared tests/server/smtpd.py) ------------------------------
 "$root/scripts/certs.sh" "$state/certs"
 smtp_user=wpuser@wpe2e.test
 smtp_password=$(secret smtp-password)
+# A new authorization server has a new address: the capture server must ask that one.
+[ "$oauth_started" = 1 ] && stop "$run/smtpd.pid" smtpd.py
 if ! alive "$run/smtpd.pid" smtpd.py; then
 	rm -f "$run/smtpd.port"
 	# A new server numbers its messages from 0001 again: start from an empty spool.
@@ -104,7 +125,8 @@ if ! alive "$run/smtpd.pid" smtpd.py; then
 	setsid /usr/bin/python3 "$root/tests/server/smtpd.py" --host 127.0.0.1 --port 0 \
 		--ready-file "$run/smtpd.port" --spool "$state/spool/smtp" --lifetime 86400 \
 		--tls starttls --cert "$state/certs/server.pem" --key "$state/certs/server.key" \
-		--auth "$smtp_user:$smtp_password" --require-auth </dev/null >"$log/smtpd.log" 2>&1 &
+		--auth "$smtp_user:$smtp_password" --require-auth --oauth-introspect "$oauth_issuer/token/introspection" \
+		</dev/null >"$log/smtpd.log" 2>&1 &
 	echo $! >"$run/smtpd.pid"
 	for _ in $(seq 1 100); do
 		[ -s "$run/smtpd.port" ] && break
@@ -125,6 +147,27 @@ if [ ! -f "$www/wp-settings.php" ] || [ /usr/share/wordpress/wp-includes/version
 fi
 mkdir -p "$www/wp-content/plugins" "$www/wp-content/uploads"
 ln -sfn "$root/wp-plugin/native-smtp" "$www/wp-content/plugins/native-smtp"
+# The plugin's OAuth providers point at the rig's authorization server and capture SMTP server.
+mkdir -p "$www/wp-content/mu-plugins"
+cat >"$www/wp-content/mu-plugins/native-smtp-rig-oauth.php" <<PHP
+<?php
+// Written by scripts/wp-up.sh: Native SMTP's OAuth providers use the rig's authorization server
+// (tests/oauth-server, client wp-plugin) and the capture SMTP server instead of Microsoft's and Google's.
+function native_smtp_rig_oauth_provider( \$definition ) {
+	\$definition['authorize_url']    = '$oauth_issuer/auth';
+	\$definition['token_url']        = '$oauth_issuer/token';
+	\$definition['revoke_url']       = '$oauth_issuer/token/revocation';
+	\$definition['scope']            = 'openid offline_access smtp.send';
+	\$definition['send_scope']       = 'smtp.send';
+	\$definition['app_scope']        = 'smtp.send';
+	\$definition['authorize_params'] = array( 'prompt' => 'consent' );
+	\$definition['host']             = '127.0.0.1';
+	\$definition['port']             = $smtp_port;
+	\$definition['encryption']       = 'starttls';
+	return \$definition;
+}
+add_filter( 'native_smtp_oauth_provider', 'native_smtp_rig_oauth_provider' );
+PHP
 
 web_port=""
 [ -s "$run/web.port" ] && web_port=$(cat "$run/web.port")
@@ -303,6 +346,9 @@ export SMTP_CAPTURE_PASSWORD='$smtp_password'
 export SMTP_CAPTURE_SPOOL='$state/spool/smtp'
 export SENDMAIL_SPOOL='$state/spool/sendmail'
 export SMTP_CA_FILE='$state/certs/ca.pem'
+export OAUTH_ISSUER='$oauth_issuer'
+export OAUTH_CLIENT_ID='wp-plugin'
+export OAUTH_CLIENT_SECRET='wp-plugin-secret'
 ENV
 chmod 600 "$state/env.sh"
 
@@ -311,6 +357,7 @@ WordPress:      $url/
 Admin:          $url/wp-admin/  (user admin, password $admin_password)
 Native SMTP:    $url/wp-admin/options-general.php?page=native-smtp
 Network:        $ms_url/wp-admin/network/settings.php?page=native-smtp  (subsite $ms_url/site2/, user siteadmin, password $site_admin_password)
+OAuth server:   $oauth_issuer  (client wp-plugin / wp-plugin-secret; any login, any password)
 Capture SMTP:   127.0.0.1:$smtp_port  STARTTLS + AUTH $smtp_user / $smtp_password  (spool $state/spool/smtp)
 mail() spool:   $state/spool/sendmail
 Extension:      ${smtp_so:-NOT BUILT (see $log/build.log)}

@@ -4,16 +4,27 @@
 // exchange at the token endpoint. Prints the token response (JSON) on stdout.
 //
 //   node authorize.mjs ISSUER CLIENT_ID CLIENT_SECRET|- LOGIN [SCOPE]
+//
+// With --follow it plays only the browser's part of someone else's flow (the WordPress plugin's
+// Connect: its state, its PKCE challenge, its redirect URI): it opens AUTHORIZATION_URL, signs in
+// as LOGIN, consents, and prints the URL the server redirected back to (with code and state),
+// without following it.
+//
+//   node authorize.mjs --follow AUTHORIZATION_URL LOGIN
 import crypto from 'node:crypto';
 
-const [issuer, clientId, secretArg, login, scopeArg] = process.argv.slice(2);
-if (!issuer || !clientId || !secretArg || !login) {
-  console.error('usage: node authorize.mjs ISSUER CLIENT_ID CLIENT_SECRET|- LOGIN [SCOPE]');
+const follow = process.argv[2] === '--follow';
+const [issuer, clientId, secretArg, login, scopeArg] = follow
+  ? [null, null, null, process.argv[4], null]
+  : process.argv.slice(2);
+if (follow ? !process.argv[3] || !login : !issuer || !clientId || !secretArg || !login) {
+  console.error('usage: node authorize.mjs ISSUER CLIENT_ID CLIENT_SECRET|- LOGIN [SCOPE]\n'
+    + '       node authorize.mjs --follow AUTHORIZATION_URL LOGIN');
   process.exit(2);
 }
 const secret = secretArg === '-' ? null : secretArg;
 const scope = scopeArg || 'openid offline_access smtp.send';
-const redirect = 'http://127.0.0.1/callback';
+const redirect = follow ? new URL(process.argv[3]).searchParams.get('redirect_uri') : 'http://127.0.0.1/callback';
 const verifier = crypto.randomBytes(32).toString('base64url');
 const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
 const state = crypto.randomBytes(16).toString('base64url');
@@ -36,7 +47,7 @@ async function go(url, init = {}) {
   return res;
 }
 
-let url = `${issuer}/auth?${new URLSearchParams({
+let url = follow ? process.argv[3] : `${issuer}/auth?${new URLSearchParams({
   client_id: clientId, response_type: 'code', redirect_uri: redirect, scope, state,
   code_challenge: challenge, code_challenge_method: 'S256', prompt: 'consent',
 })}`;
@@ -47,6 +58,10 @@ for (let step = 0; step < 20 && !code; step++) {
   if (location) {
     const next = new URL(location, url);
     if (next.href.startsWith(redirect)) {
+      if (follow) {
+        process.stdout.write(next.href);
+        process.exit(0);
+      }
       if (next.searchParams.get('state') !== state) throw new Error('state mismatch');
       if (next.searchParams.get('error')) throw new Error(`authorization failed: ${next.search}`);
       code = next.searchParams.get('code');

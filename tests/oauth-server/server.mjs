@@ -6,7 +6,7 @@
 // (Microsoft's app-only SMTP), revocation and introspection (which the test
 // SMTP server, tests/server/smtpd.py, uses to check the tokens it is given).
 //
-//   node server.mjs --ready-file PATH [--host 127.0.0.1] [--access-ttl 60] [--watch-stdin]
+//   node server.mjs --ready-file PATH [--host 127.0.0.1] [--access-ttl 60] [--lifetime 900] [--watch-stdin]
 //
 // Once listening it writes the issuer URL to PATH (atomically). The token
 // endpoint is ISSUER/token, introspection ISSUER/token/introspection,
@@ -19,6 +19,9 @@
 //                 secret "smtp-app-secret", redirect http://127.0.0.1/callback
 //   smtp-public   public (no secret): authorization_code + refresh_token
 //   smtp-server   the SMTP server's own client for introspection, secret "smtp-server-secret"
+//   wp-plugin     the WordPress plugin's (tests/wp): confidential, authorization_code + refresh_token,
+//                 secret "wp-plugin-secret", redirect http://127.0.0.1/wp-admin/admin-post.php on
+//                 any port (a native client: RFC 8252 7.3 loopback redirects ignore the port)
 //
 // GET ISSUER/_test/stats gives {"token_requests": {"refresh_token": n, ...}}:
 // every token the endpoint issued, by grant type (for the measurements).
@@ -34,8 +37,9 @@ const opt = (name, fallback) => {
 const host = opt('host', '127.0.0.1');
 const readyFile = opt('ready-file');
 const accessTtl = Number(opt('access-ttl', '60'));
-if (!readyFile || !(accessTtl > 0)) {
-  console.error('usage: node server.mjs --ready-file PATH [--host 127.0.0.1] [--access-ttl SECONDS] [--watch-stdin]');
+const lifetime = Number(opt('lifetime', '900'));
+if (!readyFile || !(accessTtl > 0) || !(lifetime > 0)) {
+  console.error('usage: node server.mjs --ready-file PATH [--host 127.0.0.1] [--access-ttl SECONDS] [--lifetime SECONDS] [--watch-stdin]');
   process.exit(2);
 }
 
@@ -65,6 +69,16 @@ const provider = new Provider(issuer, {
       redirect_uris: ['http://127.0.0.1/callback'],
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
+      scope: `openid offline_access ${SMTP_SCOPE}`,
+    },
+    {
+      client_id: 'wp-plugin',
+      client_secret: 'wp-plugin-secret',
+      application_type: 'native',
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['http://127.0.0.1/wp-admin/admin-post.php'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
       scope: `openid offline_access ${SMTP_SCOPE}`,
     },
     {
@@ -144,4 +158,4 @@ if (args.includes('--watch-stdin')) {
   process.stdin.on('end', () => process.exit(0));
   process.stdin.resume();
 }
-setTimeout(() => process.exit(0), 900 * 1000).unref();
+setTimeout(() => process.exit(0), lifetime * 1000).unref();

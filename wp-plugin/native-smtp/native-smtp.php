@@ -38,6 +38,8 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-alerts-admin.p
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log-export.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-dashboard-widget.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-network-admin.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-oauth.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-oauth-admin.php';
 
 register_activation_hook( __FILE__, 'native_smtp_activate' );
 register_deactivation_hook( __FILE__, 'native_smtp_deactivate' );
@@ -82,6 +84,8 @@ Native_SMTP_Domain_Check::register_hooks();
 // After Native_SMTP_Log: its wp_mail_failed listener (same priority) records the failure first.
 Native_SMTP_Alerts::register_hooks();
 Native_SMTP_Summary::register_hooks();
+Native_SMTP_OAuth::register_hooks();
+Native_SMTP_OAuth_Admin::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();

@@ -16,7 +16,7 @@ if ( ! function_exists( 'native_smtp_uninstall_site' ) ) {
 	 */
 	function native_smtp_uninstall_site() {
 		global $wpdb;
-		foreach ( array( 'native_smtp_options', 'native_smtp_db_version', 'native_smtp_last_send', 'native_smtp_dkim_keys', 'native_smtp_failed_notice', 'native_smtp_spool_base', 'native_smtp_alerts' ) as $option ) {
+		foreach ( array( 'native_smtp_options', 'native_smtp_db_version', 'native_smtp_last_send', 'native_smtp_dkim_keys', 'native_smtp_failed_notice', 'native_smtp_spool_base', 'native_smtp_alerts', 'native_smtp_oauth' ) as $option ) {
 			delete_option( $option );
 		}
 		wp_clear_scheduled_hook( 'native_smtp_prune_log' );
@@ -88,7 +88,7 @@ if ( is_multisite() ) {
 		}
 		$native_smtp_offset += 100;
 	} while ( count( $native_smtp_ids ) === 100 );
-	foreach ( array( 'native_smtp_network_options', 'native_smtp_dkim_keys', 'native_smtp_spool_base', 'native_smtp_alerts' ) as $native_smtp_option ) {
+	foreach ( array( 'native_smtp_network_options', 'native_smtp_dkim_keys', 'native_smtp_spool_base', 'native_smtp_alerts', 'native_smtp_oauth' ) as $native_smtp_option ) {
 		delete_site_option( $native_smtp_option );
 	}
 } else {

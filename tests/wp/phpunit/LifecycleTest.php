@@ -21,6 +21,7 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$saved_keys = get_option( Native_SMTP_Dkim::KEYS_OPTION );
 		update_option( Native_SMTP_Dkim::KEYS_OPTION, array( 'rsa-sha256' => array( 'key' => 'ns1:x' ) ), false );
 		update_option( Native_SMTP_Queue::FAILED_OPTION, array( 'count' => 1 ), false );
+		update_option( 'native_smtp_oauth', array( 'google' => array( 'refresh_token' => 'ns2:x' ) ), false );
 		wp_schedule_event( time() + 60, Native_SMTP_Queue::SCHEDULE, Native_SMTP_Queue::CRON_HOOK );
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 		// Issue 17: alerts, their rate-limit windows, the weekly summary, the domain check's cache.
@@ -47,6 +48,7 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$this->assertFalse( wp_next_scheduled( Native_SMTP_Summary::CRON_HOOK ) );
 		$this->assertFalse( get_transient( $domain_key ), 'the domain check\'s cache is removed, object cache included' );
 		$this->assertFalse( get_option( Native_SMTP_Domain_Check::KEYS_OPTION ) );
+		$this->assertFalse( get_option( 'native_smtp_oauth' ), 'OAuth tokens and client secrets are removed' );
 
 		// Put the rig back as it was.
 		native_smtp_activate();

@@ -215,7 +215,8 @@ class Native_SMTP_Admin {
 			return;
 		}
 		self::render_failed_notice();
-		if ( $on_page && ! Native_SMTP_Options::is_complete() ) {
+		// An OAuth connection says on its own section what is missing (Native_SMTP_OAuth_Admin).
+		if ( $on_page && ! Native_SMTP_Options::is_complete() && '' === Native_SMTP_OAuth::current() ) {
 			echo '<div class="notice notice-info"><p>';
 			esc_html_e( 'Native SMTP is not sending yet: enter the SMTP Host (and the SMTP Username when Authentication is on) and save. Until then WordPress uses PHP\'s mail().', 'native-smtp' );
 			echo '</p></div>';
@@ -982,6 +983,14 @@ class Native_SMTP_Admin {
 	 * @return string
 	 */
 	public static function hint_for( $code, $class, $message ) {
+		/**
+		 * Filters the Send Test hint before the built-in ones ('' keeps them): a connection type
+		 * knows its own failures (an OAuth connection whose consent was withdrawn, say).
+		 */
+		$hint = (string) apply_filters( 'native_smtp_test_hint', '', $code, $class, $message );
+		if ( '' !== $hint ) {
+			return $hint;
+		}
 		$class   = ltrim( (string) $class, '\\' );
 		$message = strtolower( (string) $message );
 		if ( 'Smtp\AuthenticationException' === $class || in_array( (int) $code, array( 534, 535 ), true ) ) {

@@ -73,6 +73,10 @@ class Native_SMTP_Site_Health {
 			$result['status']      = 'recommended';
 			$result['label']       = __( 'Native SMTP settings are incomplete', 'native-smtp' );
 			$result['description'] = '<p>' . esc_html__( 'Enter the SMTP Host (and the SMTP Username when Authentication is on) so that email goes through your SMTP server.', 'native-smtp' ) . '</p>';
+			if ( '' !== Native_SMTP_OAuth::current() ) {
+				// The OAuth test (Native_SMTP_OAuth_Admin::run_site_health()) says what to do.
+				$result['description'] = '<p>' . esc_html__( 'The chosen OAuth connection is not connected yet: open the Native SMTP settings and click "Save and connect".', 'native-smtp' ) . '</p>';
+			}
 			return $result;
 		}
 
