@@ -169,6 +169,20 @@ final class AlertsTest extends NativeSmtpTestCase {
 		$this->assertCount( 1, $this->received() );
 	}
 
+	public function test_an_oauth_connection_marked_broken_raises_connection_broken_once(): void {
+		$url = $this->startReceiver();
+		$this->setAlerts( array( 'webhooks' => array( array( 'format' => 'json', 'url' => $url . '/hook' ) ) ) );
+		$reason = 'The token endpoint refused to issue an access token: invalid_grant (grant request is invalid)';
+		Native_SMTP_OAuth::mark_broken( 'microsoft', $reason );
+		Native_SMTP_OAuth::mark_broken( 'microsoft', $reason ); // the same breakage again: no new action
+		$posts = $this->received();
+		$this->assertCount( 1, $posts );
+		$this->assertSame( 'connection_broken', $posts[0]['json']['kind'] );
+		$this->assertSame( 'token', $posts[0]['json']['details']['source'] );
+		$this->assertSame( 'microsoft', $posts[0]['json']['details']['host'] );
+		$this->assertStringContainsString( 'invalid_grant', $posts[0]['json']['details']['reason'] );
+	}
+
 	public function test_the_backup_relay_action_raises_backup_used_without_secrets(): void {
 		$url = $this->startReceiver();
 		$this->setAlerts( array( 'webhooks' => array( array( 'format' => 'json', 'url' => $url . '/hook' ) ) ) );

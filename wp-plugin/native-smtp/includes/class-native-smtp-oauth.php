@@ -690,6 +690,17 @@ class Native_SMTP_OAuth {
 		$all                = self::all_creds();
 		$all[ $provider ]   = $creds;
 		Native_SMTP_Options::update_shared( self::OPTION, $all );
+		// Once per breakage (the same reason again returned above): the alerts listen for it. The
+		// extension's error names the provider's error code, never a token or the secret.
+		/** This action is documented in includes/class-native-smtp-alerts.php */
+		do_action(
+			'native_smtp_connection_broken',
+			array(
+				'source' => 'token',
+				'host'   => $provider,
+				'reason' => (string) $reason,
+			)
+		);
 	}
 
 	/**
