@@ -30,6 +30,9 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-site-health.ph
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-privacy.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-multisite.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-presets.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-refusals.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-backup.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-network-admin.php';
 
@@ -72,6 +75,9 @@ Native_SMTP_Site_Health::register_hooks();
 Native_SMTP_Privacy::register_hooks();
 Native_SMTP_Multisite::register_hooks();
 Native_SMTP_Domain_Check::register_hooks();
+Native_SMTP_Presets::register_hooks();
+Native_SMTP_Refusals::register_hooks();
+Native_SMTP_Backup::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();
