@@ -67,6 +67,10 @@
 			p.hidden = p.getAttribute( 'data-preset' ) !== slug;
 		} );
 
+		Array.prototype.forEach.call( select.parentNode.querySelectorAll( '.native-smtp-preset-note' ), function ( p ) {
+			p.hidden = p.getAttribute( 'data-when' ) !== ( other ? 'other' : 'preset' );
+		} );
+
 		// Where the credentials come from.
 		var help = byId( select.id + '-help' );
 		if ( help ) {

@@ -566,11 +566,14 @@ class Native_SMTP_Presets {
 			}
 		}
 		echo '</div>';
-		if ( self::OTHER === $current ) {
-			echo '<p class="description native-smtp-preset-note">' . esc_html__( 'Choose your email provider to fill the server settings, or Other SMTP to type them.', 'native-smtp' ) . '</p>';
-		} else {
-			echo '<p class="description native-smtp-preset-note">' . esc_html__( 'The host, port and encryption below are the provider\'s; choose Other SMTP to change them.', 'native-smtp' ) . '</p>';
-		}
+		// Both notes are printed; the script shows the one that fits the choice being made.
+		printf(
+			'<p class="description native-smtp-preset-note" data-when="other"%1$s>%2$s</p><p class="description native-smtp-preset-note" data-when="preset"%3$s>%4$s</p>',
+			self::OTHER === $current ? '' : ' hidden',
+			esc_html__( 'Choose your email provider to fill the server settings, or Other SMTP to type them.', 'native-smtp' ),
+			self::OTHER === $current ? ' hidden' : '',
+			esc_html__( 'The host, port and encryption below are the provider\'s; choose Other SMTP to change them.', 'native-smtp' )
+		);
 	}
 
 	/**
