@@ -157,6 +157,25 @@ final class BackupTest extends NativeSmtpTestCase {
 		$this->assertStringContainsString( '<span class="native-smtp-relay-backup">(Backup relay)</span>', $html );
 	}
 
+	public function test_send_test_says_when_the_backup_sent_it(): void {
+		$backup  = $this->startBackup();
+		$primary = SmtpTestServer::start( array( 'fault' => array( 'greeting' => 421 ) ) );
+		$this->configure( $primary->port, $backup );
+		wp_set_current_user( (int) get_user_by( 'login', getenv( 'WP_ADMIN_USER' ) )->ID );
+		$result = Native_SMTP_Admin::send_test( 'ann@example.test', 'plain' );
+		$this->assertTrue( $result['ok'] );
+		$result['to'] = 'ann@example.test';
+		set_transient( 'native_smtp_test_result_' . get_current_user_id(), $result, 60 );
+		$_GET['tab'] = 'test';
+		ob_start();
+		Native_SMTP_Admin::render_page();
+		$html = (string) ob_get_clean();
+		delete_transient( 'native_smtp_test_result_' . get_current_user_id() );
+		$this->assertStringContainsString( 'id="native-smtp-test-backup"', $html );
+		$this->assertStringContainsString( 'The backup relay 127.0.0.1:' . $backup->port . ' sent the test email: the main relay 127.0.0.1:' . $primary->port . ' failed temporarily.', $html );
+		$this->assertCount( 1, $backup->waitForMessages( 1 ) );
+	}
+
 	public function test_a_permanent_refusal_never_goes_to_the_backup(): void {
 		$backup  = $this->startBackup();
 		$primary = SmtpTestServer::start( array( 'fault' => array( 'reply' => array( 'MAIL' => '550 5.7.1 Not allowed' ) ) ) );

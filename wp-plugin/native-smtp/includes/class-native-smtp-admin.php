@@ -1024,6 +1024,12 @@ class Native_SMTP_Admin {
 				? __( 'Test HTML email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' )
 				: __( 'Test plain text email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' );
 			echo '<div class="notice notice-success" id="native-smtp-test-result"><p>' . esc_html( $text ) . '</p></div>';
+			/**
+			 * Fires after a successful Send Test's notice (the backup connection says when it sent).
+			 *
+			 * @param array $result What send_test() returned.
+			 */
+			do_action( 'native_smtp_test_succeeded', $result );
 			return;
 		}
 		echo '<div class="notice notice-error" id="native-smtp-test-result"><p><strong>' . esc_html__( 'The test email could not be sent.', 'native-smtp' ) . '</strong></p>';

@@ -55,6 +55,28 @@ class Native_SMTP_Backup {
 		// After Native_SMTP_Transport (it keeps the transcript) and before the log's own listeners.
 		add_action( 'wp_mail_succeeded', array( __CLASS__, 'after_send' ), 1000 );
 		add_action( 'wp_mail_failed', array( __CLASS__, 'after_send' ), 1000 );
+		add_action( 'native_smtp_test_succeeded', array( __CLASS__, 'render_test_note' ) );
+	}
+
+	/**
+	 * Send Test went through the backup: the admin must hear that the main relay failed, or a
+	 * broken main relay would look fine.
+	 *
+	 * @param array $result What Native_SMTP_Admin::send_test() returned.
+	 */
+	public static function render_test_note( $result ) {
+		$switch = is_array( $result ) && isset( $result['transcript'] ) && is_array( $result['transcript'] ) ? self::switch_in( $result['transcript'] ) : null;
+		if ( null === $switch ) {
+			return;
+		}
+		echo '<div class="notice notice-warning" id="native-smtp-test-backup"><p><strong>' . esc_html(
+			sprintf(
+				/* translators: 1: backup relay host:port, 2: main relay host:port */
+				__( 'The backup relay %1$s sent the test email: the main relay %2$s failed temporarily.', 'native-smtp' ),
+				$switch['backup'],
+				$switch['primary']
+			)
+		) . '</strong></p><p>' . esc_html( $switch['reason'] ) . '</p></div>';
 	}
 
 	/**
