@@ -56,6 +56,10 @@ final class MultisitePresetsTest extends NativeSmtpTestCase {
 		restore_current_blog();
 		$GLOBALS['wp_settings_errors'] = array();
 		wp_set_current_user( 0 );
+		// register_settings() hooked the sanitising into every later update_option() of this process.
+		if ( isset( get_registered_settings()[ Native_SMTP_Options::OPTION ] ) ) {
+			unregister_setting( 'native_smtp', Native_SMTP_Options::OPTION );
+		}
 		parent::tearDown();
 	}
 

@@ -235,10 +235,9 @@ class Native_SMTP_Backup {
 			$clean['backup_password'] = '';
 		}
 		$choice = Native_SMTP_Presets::sanitize_choice( $input, 'backup_preset', (string) $stored['backup_preset'], (string) $stored['backup_preset_region'] );
-		if ( null !== $choice ) {
-			list( $clean['backup_preset'], $clean['backup_preset_region'] ) = $choice;
-			$clean = Native_SMTP_Presets::apply_preset( $clean, $clean['backup_preset'], $clean['backup_preset_region'], 'backup_' );
-		}
+		// Not posted, or refused: the stored choice still decides the backup relay.
+		list( $clean['backup_preset'], $clean['backup_preset_region'] ) = null !== $choice ? $choice : Native_SMTP_Presets::stored_choice( (string) $stored['backup_preset'], (string) $stored['backup_preset_region'] );
+		$clean = Native_SMTP_Presets::apply_preset( $clean, $clean['backup_preset'], $clean['backup_preset_region'], 'backup_' );
 		// A backup never logs in over plain text (there is no "allow" box for it).
 		if ( 'none' === $clean['backup_encryption'] && $clean['backup_auth'] && ( isset( $input['backup_encryption'] ) || isset( $input['__checkboxes'] ) ) ) {
 			add_settings_error( Native_SMTP_Options::OPTION, 'native_smtp_backup_insecure', __( 'The backup connection would send its password in plain text (Encryption "None" with Authentication on); its encryption and authentication were not changed.', 'native-smtp' ) );

@@ -365,11 +365,12 @@ class Native_SMTP_Presets {
 		$clean  = is_array( $clean ) ? $clean : array();
 		$input  = is_array( $input ) ? $input : array();
 		$stored = is_array( $stored ) ? $stored : array();
-		$result = self::sanitize_choice( $input, 'preset', isset( $stored['preset'] ) ? (string) $stored['preset'] : self::OTHER, isset( $stored['preset_region'] ) ? (string) $stored['preset_region'] : '' );
-		if ( null === $result ) {
-			return $clean;
-		}
-		list( $slug, $region ) = $result;
+		$prev_slug   = isset( $stored['preset'] ) ? (string) $stored['preset'] : self::OTHER;
+		$prev_region = isset( $stored['preset_region'] ) ? (string) $stored['preset_region'] : '';
+		$result      = self::sanitize_choice( $input, 'preset', $prev_slug, $prev_region );
+		// Not posted, or refused: the stored choice still decides the relay, so a host posted
+		// without a choice (or next to a refused one) cannot take a provider's place.
+		list( $slug, $region ) = null !== $result ? $result : self::stored_choice( $prev_slug, $prev_region );
 		$clean['preset']        = $slug;
 		$clean['preset_region'] = $region;
 		return self::apply_preset( $clean, $slug, $region, '' );
@@ -433,6 +434,25 @@ class Native_SMTP_Presets {
 			return null;
 		}
 		return array( $slug, $region );
+	}
+
+	/**
+	 * A stored choice made valid: an unknown preset (a filter removed it) is Other SMTP, an unknown
+	 * region the preset's first.
+	 *
+	 * @param string $slug   Stored preset.
+	 * @param string $region Stored region.
+	 * @return array{0: string, 1: string}
+	 */
+	public static function stored_choice( $slug, $region ) {
+		$preset = self::get( (string) $slug );
+		if ( null === $preset ) {
+			return array( self::OTHER, '' );
+		}
+		if ( empty( $preset['regions'] ) ) {
+			return array( (string) $slug, '' );
+		}
+		return array( (string) $slug, isset( $preset['regions'][ $region ] ) ? (string) $region : self::default_region( $slug ) );
 	}
 
 	/**
