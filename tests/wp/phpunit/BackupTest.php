@@ -138,6 +138,8 @@ final class BackupTest extends NativeSmtpTestCase {
 		$this->assertNotSame( '', $event['message_id'] );
 		$this->assertNotSame( '', $event['reason'] );
 		$this->assertStringNotContainsString( 'backup-secret', wp_json_encode( $event ) );
+		// The keys the alerts read too.
+		$this->assertSame( array( '127.0.0.1', (string) $backup->port, 'other', 'Other SMTP', $event['reason'] ), array( $event['host'], $event['port'], $event['preset'], $event['label'], $event['primary_error'] ) );
 
 		// The Email Log shows it, in the list and on the email's page.
 		wp_set_current_user( (int) get_user_by( 'login', getenv( 'WP_ADMIN_USER' ) )->ID );

@@ -265,16 +265,16 @@ final class PresetsTest extends NativeSmtpTestCase {
 		// The same reply through a relay of another provider gets no provider's hint.
 		if ( 'other' !== $preset ) {
 			update_option( Native_SMTP_Options::OPTION, array_merge( $clean, array( 'preset' => 'other', 'host' => '127.0.0.2' ) ) );
-			$this->assertStringNotContainsString( Native_SMTP_Presets::get( $preset )['label'] . ':', (string) apply_filters( 'native_smtp_test_hint', 'generic', $result ) );
+			$this->assertStringNotContainsString( Native_SMTP_Presets::get( $preset )['label'] . ':', (string) apply_filters( 'native_smtp_test_provider_hint', 'generic', $result ) );
 		}
 	}
 
 	public function test_other_smtp_with_a_providers_host_gets_that_providers_hints(): void {
 		update_option( Native_SMTP_Options::OPTION, array_merge( Native_SMTP_Options::defaults(), array( 'preset' => 'other', 'host' => 'SMTP.Gmail.com' ) ) );
 		$this->assertSame( 'gmail', Native_SMTP_Refusals::provider() );
-		$hint = apply_filters( 'native_smtp_test_hint', 'generic', array( 'ok' => false, 'code' => 534, 'enhanced' => '5.7.9', 'reply' => 'Authentication failed: 534 5.7.9 Application-specific password required.' ) );
+		$hint = apply_filters( 'native_smtp_test_provider_hint', 'generic', array( 'ok' => false, 'code' => 534, 'enhanced' => '5.7.9', 'reply' => 'Authentication failed: 534 5.7.9 Application-specific password required.' ) );
 		$this->assertStringStartsWith( 'Gmail / Google Workspace: Google wants an app password', $hint );
-		$this->assertSame( 'generic', apply_filters( 'native_smtp_test_hint', 'generic', array( 'ok' => false, 'code' => 451, 'enhanced' => '4.3.0', 'reply' => '451 4.3.0 try later' ) ), 'no row: the generic hint stays' );
+		$this->assertSame( 'generic', apply_filters( 'native_smtp_test_provider_hint', 'generic', array( 'ok' => false, 'code' => 451, 'enhanced' => '4.3.0', 'reply' => '451 4.3.0 try later' ) ), 'no row: the generic hint stays' );
 	}
 
 	/** Points every provider preset at a loopback server (the filter a private relay would use too). */

@@ -1041,7 +1041,7 @@ class Native_SMTP_Admin {
 			 * @param string $hint   The generic hint.
 			 * @param array  $result What send_test() returned.
 			 */
-			(string) apply_filters( 'native_smtp_test_hint', self::hint_for( $result['code'], $result['class'], $result['error'] ), $result )
+			(string) apply_filters( 'native_smtp_test_provider_hint', self::hint_for( $result['code'], $result['class'], $result['error'] ), $result )
 		) . '</p>';
 		if ( ! empty( $result['transcript'] ) ) {
 			echo '<details open><summary>' . esc_html__( 'SMTP transcript (passwords hidden)', 'native-smtp' ) . '</summary><pre id="native-smtp-test-transcript" style="white-space:pre-wrap;max-height:24em;overflow:auto">';

@@ -385,6 +385,9 @@ class Native_SMTP_Backup {
 		$data   = is_array( $data ) ? $data : array();
 		$queued = ! $failed && null !== Native_SMTP_Transport::last_queued();
 		$to     = isset( $data['to'] ) ? $data['to'] : array();
+		$colon  = strrpos( $switch['backup'], ':' );
+		$preset = (string) Native_SMTP_Options::stored()['backup_preset'];
+		$info   = Native_SMTP_Presets::get( $preset );
 		/**
 		 * Fires when an email went to the backup relay because the first one failed temporarily.
 		 *
@@ -398,6 +401,11 @@ class Native_SMTP_Backup {
 		 *     @type string   $message_id The Message-ID when delivered or queued.
 		 *     @type string[] $to         Recipients.
 		 *     @type string   $subject    Subject.
+		 *     @type string   $host       The backup relay's host (as $backup, split).
+		 *     @type string   $port       The backup relay's port.
+		 *     @type string   $preset     The backup's Mailer choice (a preset slug, "other").
+		 *     @type string   $label      That choice's label ("SendGrid", "Other SMTP").
+		 *     @type string   $primary_error The same as $reason.
 		 * }
 		 */
 		do_action(
@@ -412,6 +420,11 @@ class Native_SMTP_Backup {
 				'message_id' => $queued ? (string) Native_SMTP_Transport::last_queued()['message_id'] : Native_SMTP_Transport::last_message_id(),
 				'to'         => array_values( array_map( 'strval', is_array( $to ) ? $to : explode( ',', (string) $to ) ) ),
 				'subject'    => isset( $data['subject'] ) ? (string) $data['subject'] : '',
+				'host'          => false === $colon ? $switch['backup'] : substr( $switch['backup'], 0, $colon ),
+				'port'          => false === $colon ? '' : substr( $switch['backup'], $colon + 1 ),
+				'preset'        => $preset,
+				'label'         => null !== $info ? (string) $info['label'] : '',
+				'primary_error' => $switch['reason'],
 			)
 		);
 	}

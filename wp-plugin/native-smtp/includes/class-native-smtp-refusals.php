@@ -18,7 +18,7 @@ class Native_SMTP_Refusals {
 	 * Hooks in: Send Test's hint.
 	 */
 	public static function register_hooks() {
-		add_filter( 'native_smtp_test_hint', array( __CLASS__, 'filter_hint' ), 10, 2 );
+		add_filter( 'native_smtp_test_provider_hint', array( __CLASS__, 'filter_hint' ), 10, 2 );
 	}
 
 	/**
@@ -205,14 +205,15 @@ class Native_SMTP_Refusals {
 	}
 
 	/**
-	 * native_smtp_test_hint: a provider's hint replaces the generic one when a row matches.
+	 * native_smtp_test_provider_hint: a provider's hint replaces the generic one when a row matches.
 	 *
 	 * @param string $hint   The generic hint.
 	 * @param array  $result What Native_SMTP_Admin::send_test() returned.
 	 * @return string
 	 */
 	public static function filter_hint( $hint, $result ) {
-		if ( ! is_array( $result ) || ! empty( $result['ok'] ) ) {
+		// Only for the SMTP connection: another connection type (OAuth) gives its own hints.
+		if ( ! is_array( $result ) || ! empty( $result['ok'] ) || 'smtp' !== Native_SMTP_Options::get( 'connection' ) ) {
 			return $hint;
 		}
 		$code  = isset( $result['code'] ) ? (int) $result['code'] : 0;
