@@ -33,6 +33,9 @@ require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-domain-check.p
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-webhooks.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-alerts.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-summary.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-presets.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-refusals.php';
+require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-backup.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-admin.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-alerts-admin.php';
 require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-log-export.php';
@@ -86,6 +89,9 @@ Native_SMTP_Alerts::register_hooks();
 Native_SMTP_Summary::register_hooks();
 Native_SMTP_OAuth::register_hooks();
 Native_SMTP_OAuth_Admin::register_hooks();
+Native_SMTP_Presets::register_hooks();
+Native_SMTP_Refusals::register_hooks();
+Native_SMTP_Backup::register_hooks();
 if ( is_admin() ) {
 	Native_SMTP_Admin::register_hooks();
 	Native_SMTP_Network_Admin::register_hooks();

@@ -965,8 +965,10 @@ class Native_SMTP_Admin {
 			$failure         = Native_SMTP_Transport::last_failure();
 			$result['error'] = $error instanceof WP_Error ? $error->get_error_message() : __( 'wp_mail() returned false.', 'native-smtp' );
 			if ( $failure instanceof \Smtp\Exception ) {
-				$result['code']  = (int) $failure->smtpCode; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
-				$result['class'] = get_class( $failure );
+				$result['code']     = (int) $failure->smtpCode; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+				$result['enhanced'] = (string) $failure->enhancedStatus; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
+				$result['reply']    = $failure->getMessage();
+				$result['class']    = get_class( $failure );
 			} elseif ( $failure ) {
 				$result['class'] = get_class( $failure );
 			}
@@ -1035,11 +1037,25 @@ class Native_SMTP_Admin {
 				? __( 'Test HTML email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' )
 				: __( 'Test plain text email was sent successfully! Please check your inbox to make sure it is delivered.', 'native-smtp' );
 			echo '<div class="notice notice-success" id="native-smtp-test-result"><p>' . esc_html( $text ) . '</p></div>';
+			/**
+			 * Fires after a successful Send Test's notice (the backup connection says when it sent).
+			 *
+			 * @param array $result What send_test() returned.
+			 */
+			do_action( 'native_smtp_test_succeeded', $result );
 			return;
 		}
 		echo '<div class="notice notice-error" id="native-smtp-test-result"><p><strong>' . esc_html__( 'The test email could not be sent.', 'native-smtp' ) . '</strong></p>';
 		echo '<p id="native-smtp-test-error">' . esc_html( $result['error'] ) . '</p>';
-		echo '<p id="native-smtp-test-hint"><strong>' . esc_html__( 'Hint:', 'native-smtp' ) . '</strong> ' . esc_html( self::hint_for( $result['code'], $result['class'], $result['error'] ) ) . '</p>';
+		echo '<p id="native-smtp-test-hint"><strong>' . esc_html__( 'Hint:', 'native-smtp' ) . '</strong> ' . esc_html(
+			/**
+			 * Filters Send Test's hint (the provider presets put a provider's own fix here).
+			 *
+			 * @param string $hint   The generic hint.
+			 * @param array  $result What send_test() returned.
+			 */
+			(string) apply_filters( 'native_smtp_test_provider_hint', self::hint_for( $result['code'], $result['class'], $result['error'] ), $result )
+		) . '</p>';
 		if ( ! empty( $result['transcript'] ) ) {
 			echo '<details open><summary>' . esc_html__( 'SMTP transcript (passwords hidden)', 'native-smtp' ) . '</summary><pre id="native-smtp-test-transcript" style="white-space:pre-wrap;max-height:24em;overflow:auto">';
 			echo esc_html( implode( "\n", array_map( 'strval', $result['transcript'] ) ) );
@@ -1216,6 +1232,9 @@ class Native_SMTP_Admin {
 			__( 'Message-ID', 'native-smtp' ) => '' === $row['message_id'] ? '&mdash;' : '<code>' . esc_html( $row['message_id'] ) . '</code>',
 			__( 'Attempts', 'native-smtp' )   => esc_html( (string) (int) $row['attempts'] ),
 		);
+		if ( isset( $row['relay'] ) && '' !== Native_SMTP_Backup::relay_label( $row['relay'] ) ) {
+			$fields[ __( 'Relay', 'native-smtp' ) ] = '<span id="native-smtp-log-relay" data-relay="' . esc_attr( $row['relay'] ) . '">' . esc_html( Native_SMTP_Backup::relay_label( $row['relay'] ) ) . '</span>';
+		}
 		if ( is_array( $files ) && $files ) {
 			$items = array();
 			foreach ( $files as $file ) {

@@ -148,7 +148,8 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 	 */
 	public function column_status( $item ) {
 		if ( 'sent' === $item['status'] ) {
-			return '<span class="native-smtp-status-sent" style="color:#008a20">' . esc_html__( 'Sent', 'native-smtp' ) . '</span>';
+			$via = isset( $item['relay'] ) && Native_SMTP_Backup::BACKUP === $item['relay'] ? ' <span class="native-smtp-relay-backup">(' . esc_html( Native_SMTP_Backup::relay_label( $item['relay'] ) ) . ')</span>' : '';
+			return '<span class="native-smtp-status-sent" style="color:#008a20">' . esc_html__( 'Sent', 'native-smtp' ) . '</span>' . $via;
 		}
 		$attempts = isset( $item['attempts'] ) ? (int) $item['attempts'] : 1;
 		if ( 'queued' === $item['status'] ) {

@@ -13,7 +13,7 @@ defined( 'ABSPATH' ) || exit;
 class Native_SMTP_Log {
 
 	/** Schema version; a higher one runs dbDelta again on the next load. */
-	const DB_VERSION = '3';
+	const DB_VERSION = '4';
 
 	/**
 	 * Statuses a row can have: queued and retried rows become sent or failed when the spool is
@@ -96,6 +96,7 @@ class Native_SMTP_Log {
   spool_id varchar(100) NOT NULL DEFAULT '',
   attempts smallint(5) unsigned NOT NULL DEFAULT 1,
   transcript longtext NULL,
+  relay varchar(20) NOT NULL DEFAULT '',
   PRIMARY KEY  (id),
   KEY created_at (created_at),
   KEY status (status),
@@ -267,9 +268,11 @@ class Native_SMTP_Log {
 			// Redacted by the extension (no password, no AUTH exchange); capped so one odd session
 			// cannot bloat the table.
 			'transcript'  => substr( implode( "\n", array_map( 'strval', Native_SMTP_Transport::last_transcript() ) ), 0, 65536 ),
+			// Which relay answered (the backup connection's switch is in the transcript).
+			'relay'       => Native_SMTP_Backup::last_relay(),
 		);
 		self::$call_headers = null;
-		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%d', '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
+		$ok = $wpdb->insert( self::table(), $row, array( '%s', '%d', '%s', '%s', '%s', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery -- our own table.
 		return $ok ? (int) $wpdb->insert_id : 0;
 	}
 

@@ -27,7 +27,7 @@ class Native_SMTP_Options {
 	 *
 	 * @var string[]
 	 */
-	const NETWORK_KEYS = array( 'connection', 'host', 'encryption', 'port', 'auth', 'username', 'password', 'allow_insecure_auth', 'queue', 'dkim_enabled', 'dkim_domain', 'dkim_selector', 'dkim_algorithm' );
+	const NETWORK_KEYS = array( 'connection', 'host', 'encryption', 'port', 'auth', 'username', 'password', 'allow_insecure_auth', 'queue', 'dkim_enabled', 'dkim_domain', 'dkim_selector', 'dkim_algorithm', 'preset', 'preset_region', 'backup_enabled', 'backup_preset', 'backup_preset_region', 'backup_host', 'backup_encryption', 'backup_port', 'backup_auth', 'backup_username', 'backup_password' );
 
 	/**
 	 * On multisite, what the network admin may let subsite admins set (the rest is the network's).
@@ -448,6 +448,16 @@ class Native_SMTP_Options {
 		if ( isset( $input['connection'] ) ) {
 			$clean['connection'] = self::normalise( 'connection', $input['connection'] );
 		}
+
+		/**
+		 * Filters the cleaned settings before the constants and the plaintext-login check apply: a
+		 * feature cleans the settings it added (the provider presets, the backup connection).
+		 *
+		 * @param array $clean  Cleaned so far.
+		 * @param array $input  What was posted (unslashed).
+		 * @param array $stored The stored values being replaced.
+		 */
+		$clean = (array) apply_filters( 'native_smtp_sanitize_settings', $clean, $input, $stored );
 
 		// A constant wins: never overwrite the stored copy with what a locked (disabled) field did not send.
 		foreach ( array_keys( self::CONSTANTS ) as $key ) {

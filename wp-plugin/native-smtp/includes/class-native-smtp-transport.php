@@ -200,6 +200,9 @@ class Native_SMTP_Transport {
 		if ( isset( $config['password'] ) ) {
 			Native_SMTP_Crypto::wipe( $config['password'] );
 		}
+		if ( isset( $config['fallback']['password'] ) ) {
+			Native_SMTP_Crypto::wipe( $config['fallback']['password'] ); // The backup connection's.
+		}
 		if ( isset( $config['dkim'] ) && is_array( $config['dkim'] ) ) {
 			foreach ( $config['dkim'] as &$signer ) {
 				if ( isset( $signer['key'] ) && is_string( $signer['key'] ) ) {
