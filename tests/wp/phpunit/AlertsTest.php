@@ -173,8 +173,10 @@ final class AlertsTest extends NativeSmtpTestCase {
 		$url = $this->startReceiver();
 		$this->setAlerts( array( 'webhooks' => array( array( 'format' => 'json', 'url' => $url . '/hook' ) ) ) );
 		$reason = 'The token endpoint refused to issue an access token: invalid_grant (grant request is invalid)';
+		$saved  = get_option( Native_SMTP_OAuth::OPTION, null );
 		Native_SMTP_OAuth::mark_broken( 'microsoft', $reason );
 		Native_SMTP_OAuth::mark_broken( 'microsoft', $reason ); // the same breakage again: no new action
+		null === $saved ? delete_option( Native_SMTP_OAuth::OPTION ) : update_option( Native_SMTP_OAuth::OPTION, $saved, false );
 		$posts = $this->received();
 		$this->assertCount( 1, $posts );
 		$this->assertSame( 'connection_broken', $posts[0]['json']['kind'] );
