@@ -96,7 +96,7 @@ start_relay() {
 	[ "$2" = yes ] && chunking=--chunking
 	mkdir -p "$dir/spool"
 	in_ns "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
-		--key "$work/certs/server.key" --auth "$user:$password" --auth-mechs PLAIN,LOGIN --require-auth "$chunking" \
+		--key "$work/certs/server.key" --auth "$user:$password" --auth-mechs PLAIN,LOGIN --require-auth "$chunking" --nodelay \
 		--spool "$dir/spool" --ready-file "$dir/relay.port" --lifetime 3600 >/dev/null 2>"$dir/relay.err" &
 	relay_pid=$!
 	started_pids+=("$relay_pid")

@@ -383,7 +383,7 @@ if want latency; then
 		# (tests/server/smtpd.py), which offers PIPELINING and CHUNKING as Postfix does
 		mkdir -p "$work/chunking-spool"
 		ip netns exec "$netns" "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
-			--key "$work/certs/server.key" --auth "$user:$password" --require-auth --chunking \
+			--key "$work/certs/server.key" --auth "$user:$password" --require-auth --chunking --nodelay \
 			--spool "$work/chunking-spool" --ready-file "$work/chunking.port" --lifetime 3600 \
 			>/dev/null 2>"$work/chunking.err" &
 		started_pids+=("$!")
