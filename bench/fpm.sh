@@ -71,15 +71,16 @@ ca=$work/certs/ca.pem
 user=bench
 password=bench-password-$$
 
-# In the namespace (or, for the smoke run, right here).
-in_ns() {
-	if [ -n "$netns" ]; then ip netns exec "$netns" "$@"; else "$@"; fi
-}
+# The prefix that runs a command in the namespace (none for the smoke run).
+# Not a function: a function started with & runs in a subshell, and its pid,
+# the one kept to stop it, would not be the server's (ip netns exec execs).
+ns=()
 
 if [ "$smoke" != 1 ]; then
 	[ "$(id -u)" = 0 ] || { say "needs root for the network namespace (FPM_SMOKE=1 runs without)"; exit 1; }
 	gcc -O2 -Wall -Wextra -o "$work/nfq_delay" "$bench/delay/nfq_delay.c" -lnetfilter_queue
 	netns=php-smtp-fpm-$$
+	ns=(ip netns exec "$netns")
 	queue=$(( ($$ % 60000) + 1000 ))
 	ip netns add "$netns"
 	ip netns exec "$netns" ip link set lo up
@@ -95,7 +96,7 @@ start_relay() {
 	local dir=$1 chunking=--no-chunking
 	[ "$2" = yes ] && chunking=--chunking
 	mkdir -p "$dir/spool"
-	in_ns "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
+	"${ns[@]}" "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
 		--key "$work/certs/server.key" --auth "$user:$password" --auth-mechs PLAIN,LOGIN --require-auth "$chunking" --nodelay \
 		--spool "$dir/spool" --ready-file "$dir/relay.port" --lifetime 3600 >/dev/null 2>"$dir/relay.err" &
 	relay_pid=$!
@@ -121,7 +122,7 @@ start_fpm() {
 	} >"$dir/fpm.conf"
 	case "$peer" in ours* | mail) ext=(-d "extension=$SO") ;; esac
 	# -R: the bench runs as root; the workers may too
-	in_ns "$fpm_bin" -R -y "$dir/fpm.conf" "${ext[@]}" >"$dir/fpm.out" 2>&1 &
+	"${ns[@]}" "$fpm_bin" -R -y "$dir/fpm.conf" "${ext[@]}" >"$dir/fpm.out" 2>&1 &
 	fpm_pid=$!
 	started_pids+=("$fpm_pid")
 	for _ in $(seq 200); do [ -S "$dir/fpm.sock" ] && return 0; sleep 0.05; done
