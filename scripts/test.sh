@@ -15,6 +15,7 @@
 #                        release in DIR/release, ASan in DIR/asan
 #   SMTP_TEST_CERTS=DIR  test certificates (default: ARTIFACTS/certs, made here)
 #   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
+#   PHPT_TARGETS="A B"   with --phpt: only these test files or folders (default: the suite)
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp; the
