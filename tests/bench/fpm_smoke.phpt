@@ -10,6 +10,9 @@ if (!glob('/usr/sbin/php-fpm*')) {
 if (getenv('SKIP_ASAN')) {
 	die('skip php-fpm is not an ASan build: it cannot load the ASan smtp.so');
 }
+if (getenv('USE_ZEND_ALLOC') === '0') {
+	die('skip under valgrind (test-valgrind.sh): a bench harness of some 60 processes; persistent_fpm.phpt checks the extension in php-fpm');
+}
 ?>
 --FILE--
 <?php
