@@ -43,6 +43,9 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	bool persistent;        /* smtp.persistent */
 	double persistent_idle; /* smtp.persistent_idle: seconds a kept session may idle */
 	zend_long persistent_max; /* smtp.persistent_max: kept sessions per destination and identity */
+	/* This thread's kept sessions (smtp_persistent.c, malloc'd): per thread
+	 * so that under ZTS a session never crosses threads */
+	void *kept_sessions;
 	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
 	zval last_result;
 ZEND_END_MODULE_GLOBALS(smtp)

@@ -3,7 +3,7 @@
 # Mailer, curl and msmtp. Run by hand, never by the test suite:
 #
 #   bench/run.sh                       everything (about 5 minutes; needs root)
-#   BENCH_ONLY=throughput bench/run.sh one part: throughput, attachment, latency (comma list)
+#   BENCH_ONLY=throughput bench/run.sh one part: throughput, attachment, latency, fpm (comma list)
 #
 # Knobs: BENCH_RUNS (5: runs per row, the tables show medians), BENCH_SECONDS
 # (2: length of one throughput run), BENCH_LATENCY_RUNS (7), BENCH_ONE_WAY_MS
@@ -25,7 +25,7 @@ runs=${BENCH_RUNS:-5}
 seconds=${BENCH_SECONDS:-2}
 latency_runs=${BENCH_LATENCY_RUNS:-7}
 read -r -a one_way_ms <<<"${BENCH_ONE_WAY_MS:-15 30}"
-parts=",${BENCH_ONLY:-throughput,attachment,latency},"
+parts=",${BENCH_ONLY:-throughput,attachment,latency,fpm},"
 php_bin=$(command -v php)
 py_bin=/usr/bin/python3  # Debian's, which sees python3-aiosmtpd
 report=/tmp/php-smtp-bench-$(date +%Y%m%d-%H%M%S).md
@@ -383,7 +383,7 @@ if want latency; then
 		# (tests/server/smtpd.py), which offers PIPELINING and CHUNKING as Postfix does
 		mkdir -p "$work/chunking-spool"
 		ip netns exec "$netns" "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
-			--key "$work/certs/server.key" --auth "$user:$password" --require-auth --chunking \
+			--key "$work/certs/server.key" --auth "$user:$password" --require-auth --chunking --nodelay \
 			--spool "$work/chunking-spool" --ready-file "$work/chunking.port" --lifetime 3600 \
 			>/dev/null 2>"$work/chunking.err" &
 		started_pids+=("$!")
@@ -468,6 +468,22 @@ t = time.monotonic(); s = socket.create_connection(('127.0.0.1', $tls_port)); pr
 fi
 
 #
+# php-fpm: one message per request, sessions kept across requests or not (bench/fpm.sh,
+# its own namespace and relay; FPM_* knobs pass through)
+#
+: >"$work/fpm.md"
+if want fpm; then
+	if [ "$(id -u)" != 0 ]; then
+		say "fpm: needs root for the network namespace; skipped"
+	elif [ "$ours_ready" != 1 ]; then
+		echo "php-fpm table: n/a ($ours_why)" >"$work/fpm.md"
+	elif ! SO=$so "$bench/fpm.sh" >"$work/fpm.md" 2>"$work/fpm.err"; then
+		say "fpm: failed: $(tail -n 3 "$work/fpm.err")"
+		echo "php-fpm table: n/a ($(tail -n 1 "$work/fpm.err"))" >>"$work/fpm.md"
+	fi
+fi
+
+#
 # Report
 #
 {
@@ -482,5 +498,9 @@ fi
 	rtts=()
 	for delay in "${one_way_ms[@]}"; do rtts+=($((delay * 2))); done
 	"$php_bin" "$bench/php/report.php" "$work" "${rtts[0]}" "${rtts[1]}"
+	if [ -s "$work/fpm.md" ]; then
+		echo
+		cat "$work/fpm.md"
+	fi
 } | tee "$report"
 say "tables saved to $report"

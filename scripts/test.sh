@@ -15,6 +15,7 @@
 #                        release in DIR/release, ASan in DIR/asan
 #   SMTP_TEST_CERTS=DIR  test certificates (default: ARTIFACTS/certs, made here)
 #   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
+#   PHPT_TARGETS="A B"   with --phpt: only these test files or folders (default: the suite)
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp; the
@@ -144,7 +145,13 @@ if [ "${1:-}" = "--phpt" ]; then
 	# the OAuth tests' authorization server (oidc-provider, npm ci)
 	scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1 ||
 		echo "scripts/oauth-deps.sh failed (the OAuth tests will fail): see $ARTIFACTS/oauth-deps.log" >&2
-	mapfile -t dirs < <(phpt_dirs)
+	# PHPT_TARGETS="tests/mailer/persistent_sessions.phpt tests/oauth": only those
+	# (files or folders), e.g. for a slow valgrind run over a few areas.
+	if [ -n "${PHPT_TARGETS:-}" ]; then
+		read -ra dirs <<<"$PHPT_TARGETS"
+	else
+		mapfile -t dirs < <(phpt_dirs)
+	fi
 	log=${PHPT_LOG:-$ARTIFACTS/phpt.log}
 	run_phpt "$log" "$so" "${dirs[@]}" -- "$@"
 	read -r p f s <"$log.counts"

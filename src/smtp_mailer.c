@@ -63,7 +63,8 @@ static void mailer_take_session(php_smtp_mailer *mailer)
 /* The socket registry its handles are made with (see php_smtp_persistent_sockets) */
 static php_smtp_sockets *mailer_sockets(php_smtp_mailer *mailer)
 {
-	return mailer->config.persistent ? php_smtp_persistent_sockets() : &mailer->sockets;
+	php_smtp_sockets *kept = mailer->config.persistent ? php_smtp_persistent_sockets() : NULL;
+	return kept ? kept : &mailer->sockets;
 }
 
 static void mailer_free(zend_object *obj)

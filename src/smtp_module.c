@@ -241,6 +241,13 @@ static PHP_GINIT_FUNCTION(smtp)
 	ZVAL_UNDEF(&smtp_globals->last_result);
 }
 
+/* ZTS: a thread that ends takes its kept sessions with it (they are never
+ * handed to another thread); NTS: MSHUTDOWN closed them already. */
+static PHP_GSHUTDOWN_FUNCTION(smtp)
+{
+	php_smtp_persistent_gshutdown(&smtp_globals->kept_sessions);
+}
+
 static PHP_MINIT_FUNCTION(smtp)
 {
 	REGISTER_INI_ENTRIES();
@@ -348,7 +355,7 @@ zend_module_entry smtp_module_entry = {
 	PHP_SMTP_VERSION,
 	PHP_MODULE_GLOBALS(smtp),
 	PHP_GINIT(smtp),
-	NULL,
+	PHP_GSHUTDOWN(smtp),
 	NULL,
 	STANDARD_MODULE_PROPERTIES_EX,
 };

@@ -591,6 +591,48 @@ static bool hand_back(const php_smtp_oauth_grant *g, const char *rotated)
 	return !EG(exception);
 }
 
+/* What a grant under the cache lock gives back (through a pointer, so that
+ * nothing in granted_token's frame changes between its zend_try and a bailout). */
+typedef struct {
+	zend_string *token;
+	char *rotated;
+} grant_result;
+
+/* The cached token, or a new one from the token endpoint. Under cache_lock. */
+static void locked_grant(const php_smtp_config *c, const php_smtp_oauth_grant *g, bool refresh,
+                         const unsigned char key[KEY_LENGTH], grant_result *r, php_smtp_failure *failure)
+{
+	cache_entry *e = cache_find(key);
+	double now = monotonic_now();
+	if (e && !refresh && e->access_token && e->expires_at > now) {
+		r->token = zend_string_init(e->access_token, strlen(e->access_token), 0);
+		return;
+	}
+	char *refresh_token = NULL;
+	if (g->refresh_token) {
+		refresh_token = strdup(e && e->refresh_token ? e->refresh_token : ZSTR_VAL(g->refresh_token));
+	}
+	double lifetime = 0;
+	if (g->refresh_token && !refresh_token) {
+		fail(failure, PHP_SMTP_FAILURE_LOCAL, zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0));
+	} else {
+		r->token = request_token(c, g, refresh_token, &lifetime, &r->rotated, failure);
+	}
+	free_cstr_secret(&refresh_token);
+	if (r->token) {
+		/* refreshed a little before it expires: a token that is about to
+		 * expire could lapse between AUTH and the end of a long session */
+		double margin = lifetime / 10 < 60 ? lifetime / 10 : 60;
+		double expires_at = monotonic_now() + lifetime - margin;
+		cache_store(key, ZSTR_VAL(r->token), r->rotated, expires_at);
+		if (r->rotated) {
+			unsigned char rotated_key[KEY_LENGTH];
+			cache_key(g, r->rotated, rotated_key);
+			cache_store(rotated_key, ZSTR_VAL(r->token), r->rotated, expires_at);
+		}
+	}
+}
+
 static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth_grant *g, bool refresh,
                                   php_smtp_failure *failure)
 {
@@ -599,48 +641,32 @@ static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth
 
 	/* One request at a time per process: with a rotating provider, two
 	 * threads refreshing with the same refresh token would see the second
-	 * refused (or the whole grant revoked as a replay). */
+	 * refused (or the whole grant revoked as a replay). No PHP code runs
+	 * under the lock, but the engine can still bail out of it (memory_limit
+	 * reached while the answer is decoded or the token copied): the lock is
+	 * given back before the bailout goes on, or every later token request of
+	 * this worker process, and under ZTS of all its threads, would wait
+	 * forever. */
+	grant_result r = {NULL, NULL};
+	bool bailed = false;
 	pthread_mutex_lock(&cache_lock);
-	cache_entry *e = cache_find(key);
-	double now = monotonic_now();
-	if (e && !refresh && e->access_token && e->expires_at > now) {
-		zend_string *token = zend_string_init(e->access_token, strlen(e->access_token), 0);
-		pthread_mutex_unlock(&cache_lock);
-		return token;
-	}
-	char *refresh_token = NULL;
-	if (g->refresh_token) {
-		refresh_token = strdup(e && e->refresh_token ? e->refresh_token : ZSTR_VAL(g->refresh_token));
-	}
-	double lifetime = 0;
-	char *rotated = NULL;
-	zend_string *token = NULL;
-	if (g->refresh_token && !refresh_token) {
-		fail(failure, PHP_SMTP_FAILURE_LOCAL, zend_string_init("Out of memory", sizeof("Out of memory") - 1, 0));
-	} else {
-		token = request_token(c, g, refresh_token, &lifetime, &rotated, failure);
-	}
-	if (token) {
-		/* refreshed a little before it expires: a token that is about to
-		 * expire could lapse between AUTH and the end of a long session */
-		double margin = lifetime / 10 < 60 ? lifetime / 10 : 60;
-		double expires_at = monotonic_now() + lifetime - margin;
-		cache_store(key, ZSTR_VAL(token), rotated, expires_at);
-		if (rotated) {
-			unsigned char rotated_key[KEY_LENGTH];
-			cache_key(g, rotated, rotated_key);
-			cache_store(rotated_key, ZSTR_VAL(token), rotated, expires_at);
-		}
-	}
+	zend_try {
+		locked_grant(c, g, refresh, key, &r, failure);
+	} zend_catch {
+		bailed = true;
+	} zend_end_try();
 	pthread_mutex_unlock(&cache_lock);
-	free_cstr_secret(&refresh_token);
+	if (bailed) {
+		zend_bailout();
+	}
 
-	if (token && rotated && !hand_back(g, rotated)) {
+	zend_string *token = r.token;
+	if (token && r.rotated && !hand_back(g, r.rotated)) {
 		php_smtp_release_secret(&token);
 		fail(failure, PHP_SMTP_FAILURE_LOCAL,
 		     zend_string_init("The on_refresh_token callable threw", sizeof("The on_refresh_token callable threw") - 1, 0));
 	}
-	free_cstr_secret(&rotated);
+	free_cstr_secret(&r.rotated);
 	return token;
 }
 

@@ -23,10 +23,41 @@ typedef struct {
 	double created, last_used;
 } kept_entry;
 
-/* malloc'd, shared by the threads of a ZTS build, hence the lock */
-static kept_entry *entries[KEPT_MAX];
-static int entry_count;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Thread safety (ZTS: FrankenPHP, Apache's event/worker MPM with a ZTS PHP).
+ * The registry is the thread's own, reached through the module globals
+ * (SMTP_G(kept_sessions)), never a process-wide table: a session is opened,
+ * used, kept, taken and closed by one thread only. libcurl allows a handle
+ * in one thread at a time; one thread per session makes that hold without a
+ * lock, and it keeps the socket registry the handles' callbacks write to
+ * (below) out of reach of another thread's opens and closes. A thread's
+ * sessions end with it (GSHUTDOWN). What stays process-wide is immutable
+ * after a pthread_once (the HMAC key) or locked (the abandoned handles). */
+typedef struct {
+	kept_entry *entries[KEPT_MAX];
+	int count;
+	/* libcurl copies a handle's socket callbacks and their data into the
+	 * connection when it opens it, so a connection that may outlive its
+	 * request must be opened with data that outlives every request: this */
+	php_smtp_sockets sockets;
+} kept_registry;
+
+/* This thread's registry, made at its first use; NULL when out of memory,
+ * for good (then nothing is kept: a registry that appeared later would be
+ * handed sessions whose handles were made with a Mailer's own sockets). */
+ZEND_TLS bool registry_failed;
+static kept_registry *registry(void)
+{
+	if (!SMTP_G(kept_sessions) && !registry_failed) {
+		SMTP_G(kept_sessions) = calloc(1, sizeof(kept_registry));
+		registry_failed = !SMTP_G(kept_sessions);
+	}
+	return SMTP_G(kept_sessions);
+}
+
+/* Set by MSHUTDOWN, after which libcurl is cleaned up: a registry still
+ * holding sessions then (a thread the SAPI did not end first) can no longer
+ * hand them to libcurl. */
+static bool module_down;
 
 static unsigned char hmac_key[32];
 static bool hmac_key_ready;
@@ -96,14 +127,10 @@ static bool identity_key(const php_smtp_config *c, unsigned char out[32])
 	return ok;
 }
 
-/* libcurl copies a handle's socket callbacks and their data into the
- * connection when it opens it, so a connection that may outlive its request
- * must be opened with data that outlives every request: this registry. */
-static php_smtp_sockets process_sockets;
-
 php_smtp_sockets *php_smtp_persistent_sockets(void)
 {
-	return &process_sockets;
+	kept_registry *r = registry();
+	return r ? &r->sockets : NULL;
 }
 
 static void session_close(php_smtp_kept_session *s, bool say_quit)
@@ -119,35 +146,41 @@ static void session_close(php_smtp_kept_session *s, bool say_quit)
 }
 
 /* What a forked child must leave alone (its copies of the parent's libcurl
- * handles), kept reachable: left on purpose, not lost. */
+ * handles), kept reachable: left on purpose, not lost. Process-wide, so
+ * locked: any thread may abandon. */
 static void **abandoned;
 static size_t abandoned_count, abandoned_cap;
+static pthread_mutex_t abandoned_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void php_smtp_persistent_abandon(void *handle)
 {
 	if (!handle) {
 		return;
 	}
+	pthread_mutex_lock(&abandoned_lock);
 	if (abandoned_count == abandoned_cap) {
 		size_t cap = abandoned_cap ? abandoned_cap * 2 : 16;
 		void **grown = realloc(abandoned, cap * sizeof(void *));
 		if (!grown) {
+			pthread_mutex_unlock(&abandoned_lock);
 			return;
 		}
 		abandoned = grown;
 		abandoned_cap = cap;
 	}
 	abandoned[abandoned_count++] = handle;
+	pthread_mutex_unlock(&abandoned_lock);
 }
 
-/* Outside the lock: the entry is no longer in the registry. */
+/* The entry is no longer in the registry. */
 static void entry_close(kept_entry *e, bool say_quit)
 {
-	if (e->pid != getpid()) {
+	if (e->pid != getpid() || module_down) {
 		/* a forked child: the connection and its TLS state are the parent's.
 		 * Not a byte is sent and libcurl's handles are not touched (their
 		 * cleanup would write a TLS close_notify): the child's copy of the
-		 * socket is closed, the rest of its copy left as it is. */
+		 * socket is closed, the rest of its copy left as it is. The same
+		 * after MSHUTDOWN, when libcurl is gone. */
 		close(e->session.fd);
 		php_smtp_persistent_abandon(e->session.easy);
 		php_smtp_persistent_abandon(e->session.multi);
@@ -163,16 +196,16 @@ static double idle_limit(void)
 	return SMTP_G(persistent_idle) > 0 ? SMTP_G(persistent_idle) : 60;
 }
 
-/* Under the lock: takes out every entry that must go (another process's, or
- * idle too long), into drop. */
-static int collect_stale(kept_entry **drop, double now, pid_t pid)
+/* Takes out every entry that must go (another process's, or idle too long),
+ * into drop: closed after the registry is consistent again. */
+static int collect_stale(kept_registry *r, kept_entry **drop, double now, pid_t pid)
 {
 	int n = 0;
-	for (int i = 0; i < entry_count;) {
-		kept_entry *e = entries[i];
+	for (int i = 0; i < r->count;) {
+		kept_entry *e = r->entries[i];
 		if (e->pid != pid || now - e->last_used > idle_limit()) {
 			drop[n++] = e;
-			entries[i] = entries[--entry_count];
+			r->entries[i] = r->entries[--r->count];
 			continue;
 		}
 		i++;
@@ -190,20 +223,19 @@ static void close_all(kept_entry **drop, int n)
 bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_session *out)
 {
 	unsigned char key[32];
-	if (!identity_key(config, key)) {
+	kept_registry *r = registry();
+	if (!r || !identity_key(config, key)) {
 		return false;
 	}
 	kept_entry *drop[KEPT_MAX], *found = NULL;
-	pthread_mutex_lock(&lock);
-	int n = collect_stale(drop, now_seconds(), getpid());
-	for (int i = 0; i < entry_count; i++) {
-		if (memcmp(entries[i]->key, key, sizeof(key)) == 0) {
-			found = entries[i];
-			entries[i] = entries[--entry_count];
+	int n = collect_stale(r, drop, now_seconds(), getpid());
+	for (int i = 0; i < r->count; i++) {
+		if (memcmp(r->entries[i]->key, key, sizeof(key)) == 0) {
+			found = r->entries[i];
+			r->entries[i] = r->entries[--r->count];
 			break;
 		}
 	}
-	pthread_mutex_unlock(&lock);
 	close_all(drop, n);
 	if (!found) {
 		return false;
@@ -217,19 +249,18 @@ bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_sessi
 bool php_smtp_persistent_has_room(const php_smtp_config *config)
 {
 	unsigned char key[32];
-	if (!identity_key(config, key)) {
+	kept_registry *r = SMTP_G(kept_sessions);
+	/* no registry: the session's handles were not made with its sockets */
+	if (!r || !identity_key(config, key)) {
 		return false;
 	}
 	zend_long max = SMTP_G(persistent_max) > 0 ? SMTP_G(persistent_max) : 1;
 	pid_t pid = getpid();
 	int same = 0;
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < entry_count; i++) {
-		same += entries[i]->pid == pid && memcmp(entries[i]->key, key, sizeof(key)) == 0;
+	for (int i = 0; i < r->count; i++) {
+		same += r->entries[i]->pid == pid && memcmp(r->entries[i]->key, key, sizeof(key)) == 0;
 	}
-	bool room = entry_count < KEPT_MAX && same < max;
-	pthread_mutex_unlock(&lock);
-	return room;
+	return r->count < KEPT_MAX && same < max;
 }
 
 void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept_session *session)
@@ -250,13 +281,11 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 	if (config->username) {
 		snprintf(e->username, sizeof(e->username), "%s", ZSTR_VAL(config->username));
 	}
-	pthread_mutex_lock(&lock);
-	bool kept = entry_count < KEPT_MAX;
+	kept_registry *r = SMTP_G(kept_sessions);
+	bool kept = r && r->count < KEPT_MAX;
 	if (kept) {
-		entries[entry_count++] = e;
-	}
-	pthread_mutex_unlock(&lock);
-	if (!kept) {
+		r->entries[r->count++] = e;
+	} else {
 		entry_close(e, true);
 	}
 }
@@ -264,47 +293,61 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 void php_smtp_persistent_forget(const php_smtp_config *config)
 {
 	unsigned char key[32];
-	if (!identity_key(config, key)) {
+	kept_registry *r = SMTP_G(kept_sessions);
+	if (!r || !identity_key(config, key)) {
 		return;
 	}
 	kept_entry *drop[KEPT_MAX];
 	int n = 0;
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < entry_count;) {
-		if (memcmp(entries[i]->key, key, sizeof(key)) == 0) {
-			drop[n++] = entries[i];
-			entries[i] = entries[--entry_count];
+	for (int i = 0; i < r->count;) {
+		if (memcmp(r->entries[i]->key, key, sizeof(key)) == 0) {
+			drop[n++] = r->entries[i];
+			r->entries[i] = r->entries[--r->count];
 			continue;
 		}
 		i++;
 	}
-	pthread_mutex_unlock(&lock);
 	close_all(drop, n);
 }
 
 void php_smtp_persistent_sweep(void)
 {
-	if (entry_count == 0) {
-		return; /* read without the lock: a stale answer only delays the sweep */
+	kept_registry *r = SMTP_G(kept_sessions);
+	if (!r || r->count == 0) {
+		return;
 	}
 	kept_entry *drop[KEPT_MAX];
-	pthread_mutex_lock(&lock);
-	int n = collect_stale(drop, now_seconds(), getpid());
-	pthread_mutex_unlock(&lock);
+	int n = collect_stale(r, drop, now_seconds(), getpid());
 	close_all(drop, n);
+}
+
+/* Closes every session r holds and frees it. */
+static void registry_free(kept_registry *r)
+{
+	if (!r) {
+		return;
+	}
+	kept_entry *drop[KEPT_MAX];
+	int n = r->count;
+	memcpy(drop, r->entries, n * sizeof(drop[0]));
+	r->count = 0;
+	close_all(drop, n);
+	free(r);
 }
 
 void php_smtp_persistent_shutdown(void)
 {
-	pthread_mutex_lock(&lock);
-	int n = entry_count;
-	kept_entry *drop[KEPT_MAX];
-	for (int i = 0; i < n; i++) {
-		drop[i] = entries[i];
-	}
-	entry_count = 0;
-	pthread_mutex_unlock(&lock);
-	close_all(drop, n);
+	/* this thread's (the only one in NTS); in ZTS the others' end with
+	 * their threads, see php_smtp_persistent_gshutdown */
+	registry_free(SMTP_G(kept_sessions));
+	SMTP_G(kept_sessions) = NULL;
+	module_down = true;
+}
+
+void php_smtp_persistent_gshutdown(void **kept_sessions)
+{
+	registry_free(*kept_sessions);
+	*kept_sessions = NULL;
 }
 
 /* A snapshot of the registry's public facts (no key, no secret). */
@@ -319,9 +362,9 @@ static int snapshot(kept_info *out)
 	double now = now_seconds();
 	pid_t pid = getpid();
 	int n = 0;
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < entry_count; i++) {
-		kept_entry *e = entries[i];
+	kept_registry *r = SMTP_G(kept_sessions);
+	for (int i = 0; r && i < r->count; i++) {
+		kept_entry *e = r->entries[i];
 		if (e->pid != pid) {
 			continue;
 		}
@@ -332,7 +375,6 @@ static int snapshot(kept_info *out)
 		out[n].messages = e->session.messages;
 		n++;
 	}
-	pthread_mutex_unlock(&lock);
 	return n;
 }
 
@@ -342,7 +384,7 @@ void php_smtp_persistent_info(void)
 	int n = snapshot(info);
 	char count[32];
 	snprintf(count, sizeof(count), "%d", n);
-	php_info_print_table_row(2, "Kept sessions (this process)", count);
+	php_info_print_table_row(2, "Kept sessions (this process or thread)", count);
 	for (int i = 0; i < n; i++) {
 		char line[600];
 		snprintf(line, sizeof(line), "%s%s%s, age %.0f s, idle %.0f s, %lu messages", info[i].username,

@@ -6,7 +6,8 @@
  *
  * What is kept is libcurl's: the easy handle of the connection and the multi
  * it must stay added to (removing it closes the connection), in malloc'd
- * memory, never request memory. A session is kept by one process: a forked
+ * memory, never request memory. The registry is per thread (module globals):
+ * under ZTS a session never crosses threads. A session is kept by one process: a forked
  * child that finds its parent's sessions closes their sockets without a byte
  * sent (the TLS state is the parent's) and forgets them. One that idled
  * longer than smtp.persistent_idle is closed with QUIT when next looked at.
@@ -38,7 +39,8 @@ bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_sessi
 
 /* The socket registry the handles of a persistent Mailer are made with:
  * libcurl keeps a connection's socket-callback data from its opening on, so
- * it must outlive every request (not ZTS-safe: one registry per process). */
+ * it must outlive every request (this thread's registry; NULL when out of
+ * memory: the Mailer then uses its own and its session is not kept). */
 php_smtp_sockets *php_smtp_persistent_sockets(void);
 
 /* Whether the registry would keep one more session for config. */
@@ -50,9 +52,12 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 /* Closes (QUIT) the kept sessions for config: Mailer::close(). */
 void php_smtp_persistent_forget(const php_smtp_config *config);
 
-/* RINIT: closes the sessions idle for too long. MSHUTDOWN: closes all. */
+/* RINIT: closes the sessions idle for too long. MSHUTDOWN: closes this
+ * thread's. GSHUTDOWN: closes those of the thread whose globals go (ZTS: a
+ * thread that ends) and frees its registry. */
 void php_smtp_persistent_sweep(void);
 void php_smtp_persistent_shutdown(void);
+void php_smtp_persistent_gshutdown(void **kept_sessions);
 
 /* A forked child's copy of a parent's libcurl handle: never touched again,
  * kept reachable (left on purpose, not leaked). */

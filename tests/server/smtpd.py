@@ -17,6 +17,11 @@ Where it listens
   --lifetime SECONDS    exit after this long whatever happens (default 600).
   --watch-stdin         exit when standard input reaches EOF, so a starter that
                         dies (even by SIGKILL) never leaves this process behind.
+  --nodelay             TCP_NODELAY on every connection, for bench/: the replies to
+                        a pipelined group go out as several writes (one a command),
+                        and with Nagle on the second waits for the client's delayed
+                        ACK (~40 ms), which Postfix (one write a group) and aiosmtpd
+                        (asyncio sets TCP_NODELAY) never make a client wait.
 
 What it records, under --spool DIR (required)
   DIR/NNNN.eml          each accepted message: the DATA bytes as received, CRLF kept,
@@ -839,6 +844,8 @@ class Server:
                 sock, peer = self.listener.accept()
             except OSError:
                 return
+            if self.opts.nodelay:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             session = Session(self, sock, peer)
             threading.Thread(target=session.run, daemon=True).start()
 
@@ -852,6 +859,7 @@ def parse_args(argv):
     add("--spool", required=True)
     add("--lifetime", type=float, default=600.0)
     add("--watch-stdin", action="store_true")
+    add("--nodelay", action="store_true")
     add("--tls", choices=["none", "starttls", "implicit"], default="none")
     add("--cert")
     add("--key")
