@@ -1,6 +1,7 @@
 /*
- * The CRLF-normalising memory source and the prefixed source
- * (src/lib/source.c), read in chunk sizes the input chooses: the output must
+ * The CRLF normaliser (smtp_crlf), the memory source built on it and the
+ * prefixed source (src/lib/source.c), fed and read in piece sizes the input
+ * chooses: the output must
  * equal a reference normalisation done the slow way, contain no bare CR or
  * LF, match the size the source announces, and come out the same after a rewind.
  */
@@ -82,6 +83,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(out);
 	}
 	FUZZ_CHECK(smtp_source_error(&both) != NULL, "error() returned NULL");
+
+	/* the normaliser itself, fed input pieces and given output room of random sizes */
+	smtp_crlf core;
+	smtp_crlf_init(&core);
+	out = malloc(ref_len + 64); /* room beyond the reference: producing too much is caught below */
+	size_t o = 0, i = 0, n;
+	while (i < len) {
+		size_t piece = 1 + fuzz_next(&seed) % max_chunk, room = 1 + fuzz_next(&seed) % max_chunk, used;
+		piece = piece < len - i ? piece : len - i;
+		n = smtp_crlf_convert(&core, body + i, piece, &used, out + o, room);
+		FUZZ_CHECK(n <= room && used <= piece && (n > 0 || used > 0), "smtp_crlf_convert: no progress");
+		o += n;
+		FUZZ_CHECK(o <= ref_len, "smtp_crlf produced more than the reference");
+		i += used;
+	}
+	while ((n = smtp_crlf_finish(&core, out + o, 1 + fuzz_next(&seed) % 3)) > 0) {
+		o += n;
+		FUZZ_CHECK(o <= ref_len, "smtp_crlf_finish produced more than the reference");
+	}
+	FUZZ_CHECK(o == ref_len && memcmp(out, ref, ref_len) == 0, "smtp_crlf differs from the reference");
+	free(out);
 
 	free(ref);
 	free(prefix);
