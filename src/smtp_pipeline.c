@@ -477,9 +477,9 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 	}
 	if (php_smtp_oauth_in_use(run->config)) {
 		/* XOAUTH2 / OAUTHBEARER: libcurl stopped before AUTH. This may run
-		 * PHP code (the token callables), which may call back into this
-		 * Mailer: close() is then put off until the run ends (see
-		 * php_smtp_pipeline_close) */
+		 * PHP code (the token callables); a send or close() from there is
+		 * refused by the Mailer (php_smtp_mailer_begin), so the sessions
+		 * stay as they are */
 		bool offered = run->config->auth == PHP_SMTP_AUTH_OAUTHBEARER ? s->setup.offers_oauthbearer
 		                                                               : s->setup.offers_xoauth2;
 		if (!php_smtp_oauth_authenticate(s->easy, fd, run->config, offered, &s->setup_outcome)) {
@@ -1327,25 +1327,6 @@ static void fail_for_abort(pipeline_run *run)
 	}
 }
 
-/* Every job the feed has fails: the pipeline is busy with the run that
- * called the PHP code that started this one. */
-static void fail_reentered(pipeline_run *run)
-{
-	php_smtp_job *job;
-	while ((job = run->feed->next(run->feed->ctx)) != NULL) {
-		job->outcome.ok = false;
-		php_smtp_failure_dtor(&job->outcome.failure);
-		job->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
-		job->outcome.failure.message = zend_string_init(
-		    "This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there",
-		    sizeof("This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there") - 1, 0);
-		run->feed->done(run->feed->ctx, job);
-		if (EG(exception)) {
-			break;
-		}
-	}
-}
-
 /* ---- the loop ---- */
 
 /* Before an idle connection that carried messages takes the next one: has the
@@ -1402,15 +1383,11 @@ static session_counts count_sessions(const pipeline_run *run)
 void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
                            int sessions, php_smtp_job_feed *feed)
 {
+	/* No run starts inside another on the same pipeline: PHP code a run calls
+	 * (a token callable, the debug callable, an error handler) cannot send
+	 * with or close this Mailer, php_smtp_mailer_begin() refuses it */
 	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
-	if (pipeline->running) {
-		/* called back from a callable this run is waiting for (a token
-		 * callable that sends with the same Mailer): the sessions are in use */
-		fail_reentered(&run);
-		return;
-	}
 	pipeline_drop_inherited(pipeline);
-	pipeline->running = true;
 	if (!pipeline->multi && php_smtp_curl_ready()) {
 		pipeline->multi = curl_multi_init();
 		pipeline->pid = getpid();
@@ -1560,11 +1537,6 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 			session_disconnect(&run, s, true);
 		}
 	}
-	pipeline->running = false;
-	if (pipeline->close_pending) {
-		pipeline->close_pending = false;
-		php_smtp_pipeline_close(pipeline);
-	}
 	/* a fatal error caught in PHP code the run called goes on from here, out of libcurl */
 	php_smtp_fatal_resume();
 }
@@ -1611,12 +1583,9 @@ static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
 
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
-	/* No deferral for a close() from code a run called: the Mailer refuses
-	 * that (php_smtp_mailer_begin). What reaches here with a run still marked
-	 * is the clean-up after a fatal error cut that run short (zend_bailout):
-	 * its sessions must go, or libcurl's handles leak. */
-	pipeline->running = false;
-	pipeline->close_pending = false;
+	/* Never called from code a run called (the Mailer refuses a close() from
+	 * there: php_smtp_mailer_begin), but it may come after a fatal error cut a
+	 * run short (zend_bailout): its sessions must go, or libcurl's handles leak. */
 	pipeline_drop_inherited(pipeline);
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];
