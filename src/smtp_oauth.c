@@ -12,6 +12,7 @@
 #include "smtp_oauth.h"
 #include "smtp_curl.h"
 #include "lib/keyed_hash.h"
+#include "lib/clock.h"
 
 /* A token endpoint's answer is small; anything bigger is not one. */
 #define RESPONSE_MAX (64 * 1024)
@@ -231,13 +232,6 @@ typedef struct cache_entry {
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cache_entry *cache_head;
 static int cache_count;
-
-static double monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void add_zstr(smtp_keyed_hash *h, const zend_string *value)
 {
@@ -596,7 +590,7 @@ static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth
 	 * refused (or the whole grant revoked as a replay). */
 	pthread_mutex_lock(&cache_lock);
 	cache_entry *e = keyed ? cache_find(key) : NULL;
-	double now = monotonic_now();
+	double now = smtp_monotonic_seconds();
 	if (e && !refresh && e->access_token && e->expires_at > now) {
 		zend_string *token = zend_string_init(e->access_token, strlen(e->access_token), 0);
 		pthread_mutex_unlock(&cache_lock);
@@ -618,7 +612,7 @@ static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth
 		/* refreshed a little before it expires: a token that is about to
 		 * expire could lapse between AUTH and the end of a long session */
 		double margin = lifetime / 10 < 60 ? lifetime / 10 : 60;
-		double expires_at = monotonic_now() + lifetime - margin;
+		double expires_at = smtp_monotonic_seconds() + lifetime - margin;
 		if (keyed) {
 			cache_store(key, ZSTR_VAL(token), rotated, expires_at);
 		}

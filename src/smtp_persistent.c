@@ -9,6 +9,7 @@
 #include "php_smtp.h"
 #include "smtp_persistent.h"
 #include "lib/keyed_hash.h"
+#include "lib/clock.h"
 
 #define KEPT_MAX 64
 
@@ -25,13 +26,6 @@ typedef struct {
 static kept_entry *entries[KEPT_MAX];
 static int entry_count;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void add_zstr(smtp_keyed_hash *h, const zend_string *value)
 {
@@ -167,7 +161,7 @@ bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_sessi
 	}
 	kept_entry *drop[KEPT_MAX], *found = NULL;
 	pthread_mutex_lock(&lock);
-	int n = collect_stale(drop, now_seconds(), getpid());
+	int n = collect_stale(drop, smtp_monotonic_seconds(), getpid());
 	for (int i = 0; i < entry_count; i++) {
 		if (smtp_keyed_hash_equal(entries[i]->key, key)) {
 			found = entries[i];
@@ -215,7 +209,7 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 	}
 	e->session = *session;
 	e->pid = getpid();
-	e->last_used = now_seconds();
+	e->last_used = smtp_monotonic_seconds();
 	e->created = session->since > 0 ? session->since : e->last_used;
 	snprintf(e->destination, sizeof(e->destination), "%s:" ZEND_LONG_FMT " (%s)", ZSTR_VAL(config->host), config->port,
 	         php_smtp_encryption_name(config->encryption));
@@ -261,7 +255,7 @@ void php_smtp_persistent_sweep(void)
 	}
 	kept_entry *drop[KEPT_MAX];
 	pthread_mutex_lock(&lock);
-	int n = collect_stale(drop, now_seconds(), getpid());
+	int n = collect_stale(drop, smtp_monotonic_seconds(), getpid());
 	pthread_mutex_unlock(&lock);
 	close_all(drop, n);
 }
@@ -288,7 +282,7 @@ typedef struct {
 
 static int snapshot(kept_info *out)
 {
-	double now = now_seconds();
+	double now = smtp_monotonic_seconds();
 	pid_t pid = getpid();
 	int n = 0;
 	pthread_mutex_lock(&lock);

@@ -9,6 +9,7 @@
 #include "smtp_oauth_sasl.h"
 #include "smtp_curl.h"
 #include "lib/reply.h"
+#include "lib/clock.h"
 
 /* Bounds: what one fill puts in the output, what a reply may hold. */
 #define OUT_CAPACITY (128 * 1024)
@@ -99,13 +100,6 @@ typedef struct {
 	bool aborted; /* the debug callable threw */
 	php_smtp_session *last_dead;
 } pipeline_run;
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- transcript and outcomes ---- */
 
@@ -857,7 +851,7 @@ static bool session_flush(pipeline_run *run, php_smtp_session *s)
 			return false;
 		}
 		s->out_sent += n;
-		s->deadline = now_seconds() + run->config->timeout;
+		s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 		for (int i = 0; i < s->job_count; i++) {
 			php_smtp_job *job = s->jobs[i];
 			if (job->chunking && !job->body_sent && job->bdat_first != SIZE_MAX && s->out_sent > job->bdat_first) {
@@ -894,7 +888,7 @@ static void session_pump(pipeline_run *run, php_smtp_session *s)
 		}
 		session_fill(run, s);
 		if (s->out_len > 0) {
-			s->deadline = now_seconds() + run->config->timeout;
+			s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 		}
 		if (s->out_len == 0 || !session_flush(run, s)) {
 			break;
@@ -1168,7 +1162,7 @@ static void session_parse(pipeline_run *run, php_smtp_session *s)
 			zend_string *text = php_smtp_reply_take(&s->reply);
 			/* each reply has the timeout to arrive whole: a server that
 			 * trickles bytes cannot stretch it */
-			s->deadline = now_seconds() + run->config->timeout;
+			s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 			session_reply(run, s, line.code, text);
 			zend_string_release(text);
 		}
@@ -1446,7 +1440,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 
 		/* wait for the sessions we talk to, and libcurl's connecting ones */
 		int nfds = 0;
-		double now = now_seconds(), nearest = now + POLL_SLICE_MS / 1000.0;
+		double now = smtp_monotonic_seconds(), nearest = now + POLL_SLICE_MS / 1000.0;
 		for (int i = 0; i < run.sessions; i++) {
 			php_smtp_session *s = pipeline->sessions[i];
 			if (s->state != SESSION_READY || !session_busy(s)) {
@@ -1481,7 +1475,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 					php_smtp_session *s = pipeline->sessions[i];
 					if (s->easy == msg->easy_handle && s->state == SESSION_CONNECTING) {
 						session_connected(&run, s, msg->data.result);
-						s->deadline = now_seconds() + config->timeout;
+						s->deadline = smtp_monotonic_seconds() + config->timeout;
 						became_ready |= s->state == SESSION_READY;
 						break;
 					}
