@@ -1,8 +1,9 @@
 /*
- * The CRLF normaliser (smtp_crlf) and the memory source built on it
- * (src/lib/source.c): every way of cutting the input into pieces and the
- * output into buffers gives the same CRLF text, and the memory source's
- * announced size is what it produces, again after a rewind.
+ * The CRLF normaliser (smtp_crlf) and the two sources built on it
+ * (src/lib/source.c), the memory source and the stream over another source:
+ * every way of cutting the input into pieces and the output into buffers
+ * gives the same CRLF text, again after a rewind, and the memory source's
+ * announced size is what it produces.
  */
 #include <string.h>
 
@@ -45,23 +46,77 @@ static void convert(const char *name, const char *text, const char *want)
 	tap_ok(ok, name);
 }
 
+/* Reads s to its end in reads of at most cap bytes; false on a read error. */
+static bool drain(const smtp_source *s, size_t cap, char *out, size_t room, size_t *len)
+{
+	ssize_t got;
+	*len = 0;
+	while ((got = smtp_source_read(s, out + *len, cap < room - *len ? cap : room - *len)) > 0) {
+		*len += (size_t) got;
+	}
+	return got == 0;
+}
+
+/* Reads s through twice (a rewind between) in reads of 1..9 bytes: want each time. */
+static bool reads_as(const smtp_source *s, const char *want)
+{
+	for (size_t cap = 1; cap <= 9; cap++) {
+		for (int pass = 0; pass < 2; pass++) {
+			char out[256];
+			size_t n;
+			if (!drain(s, cap, out, sizeof(out), &n) || n != strlen(want) || memcmp(out, want, n) != 0 ||
+			    smtp_source_rewind(s) != 0) {
+				tap_diag("cap %zu, pass %d: \"%.*s\"", cap, pass, (int) n, out);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static void memory(const char *name, const char *text, const char *want)
 {
+	smtp_crlf_source m;
+	smtp_crlf_source_init(&m, text, strlen(text));
+	smtp_source s = smtp_crlf_source_as_source(&m);
+	bool sized = m.size == strlen(want);
+	tap_ok(sized && reads_as(&s, want), name);
+}
+
+/* A source over memory that hands out at most `step` bytes a read. */
+typedef struct {
+	const char *data;
+	size_t len, pos, step;
+} chunky;
+
+static ssize_t chunky_read(void *ctx, char *buf, size_t cap)
+{
+	chunky *c = ctx;
+	size_t n = c->len - c->pos;
+	n = n < cap ? n : cap;
+	n = n < c->step ? n : c->step;
+	memcpy(buf, c->data + c->pos, n);
+	c->pos += n;
+	return (ssize_t) n;
+}
+
+static int chunky_rewind(void *ctx)
+{
+	((chunky *) ctx)->pos = 0;
+	return 0;
+}
+
+/* smtp_crlf_stream over an inner source that hands out 1..9 bytes a read. */
+static void stream(const char *name, const char *text, const char *want)
+{
 	bool ok = true;
-	for (size_t cap = 1; cap <= 9 && ok; cap++) {
-		smtp_crlf_source m;
-		smtp_crlf_source_init(&m, text, strlen(text));
-		smtp_source s = smtp_crlf_source_as_source(&m);
-		ok = m.size == strlen(want);
-		for (int pass = 0; pass < 2 && ok; pass++) {
-			char out[256];
-			size_t n = 0;
-			ssize_t got;
-			while ((got = smtp_source_read(&s, out + n, cap)) > 0) {
-				n += (size_t) got;
-			}
-			ok = got == 0 && n == strlen(want) && memcmp(out, want, n) == 0 && smtp_source_rewind(&s) == 0;
-		}
+	for (size_t step = 1; step <= 9 && ok; step++) {
+		chunky c = {text, strlen(text), 0, step};
+		smtp_source inner = {chunky_read, chunky_rewind, NULL, &c};
+		smtp_crlf_stream st;
+		smtp_crlf_stream_init(&st, &inner);
+		smtp_source s = smtp_crlf_stream_as_source(&st);
+		ok = reads_as(&s, want);
 	}
 	tap_ok(ok, name);
 }
@@ -89,6 +144,8 @@ int main(void)
 		convert(name, cases[k].text, cases[k].want);
 		snprintf(name, sizeof(name), "smtp_crlf_source: %s", cases[k].name);
 		memory(name, cases[k].text, cases[k].want);
+		snprintf(name, sizeof(name), "smtp_crlf_stream: %s", cases[k].name);
+		stream(name, cases[k].text, cases[k].want);
 	}
 
 	/* a CRLF whose CR ends one piece of input and whose LF starts the next is one line end */
