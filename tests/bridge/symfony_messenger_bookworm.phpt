@@ -5,6 +5,10 @@ smtp
 --SKIPIF--
 <?php
 if (!is_file('/usr/share/php/Symfony/Component/Messenger/autoload.php')) die('skip php-symfony-messenger is not installed (scripts/deps.sh core)');
+/* LeakSanitizer finds a few KB that Messenger's worker leaves at exit whatever sends (a handler
+ * that throws a plain Symfony exception, no smtp call, leaks as much); the bridge's exceptions
+ * run under ASan in symfony_refusals_*.phpt */
+if (getenv('SKIP_ASAN')) die('skip Messenger\'s worker leaks without us under LeakSanitizer (symfony_refusals runs the same code)');
 ?>
 --FILE--
 <?php
