@@ -66,6 +66,7 @@ if test "$PHP_SMTP" != "no"; then
     src/lib/encode.c \
     src/lib/mime.c \
     src/lib/dkim.c \
+    src/lib/keyed_hash.c \
     src/smtp_mail.c \
     src/smtp_dkim.c \
     src/smtp_spool.c \

@@ -1,6 +1,8 @@
 /*
- * The CRLF-normalising memory source and the prefixed source
- * (src/lib/source.c), read in chunk sizes the input chooses: the output must
+ * The CRLF normaliser (smtp_crlf), the two sources built on it (the memory
+ * source, and the stream over another source that a spool flush sends a body
+ * through) and the prefixed source (src/lib/source.c), fed and read in piece
+ * sizes the input chooses: the output must
  * equal a reference normalisation done the slow way, contain no bare CR or
  * LF, match the size the source announces, and come out the same after a rewind.
  */
@@ -27,6 +29,30 @@ static char *drain(const smtp_source *src, uint32_t seed, size_t max_chunk, size
 	}
 	*out_len = o;
 	return out;
+}
+
+/* An inner source that hands out 1..max bytes a read, as a file read might. */
+typedef struct {
+	const char *data;
+	size_t len, pos, max;
+	uint32_t seed;
+} pieces;
+
+static ssize_t pieces_read(void *ctx, char *buf, size_t cap)
+{
+	pieces *p = ctx;
+	size_t n = 1 + fuzz_next(&p->seed) % p->max;
+	n = n < cap ? n : cap;
+	n = n < p->len - p->pos ? n : p->len - p->pos;
+	memcpy(buf, p->data + p->pos, n);
+	p->pos += n;
+	return (ssize_t) n;
+}
+
+static int pieces_rewind(void *ctx)
+{
+	((pieces *) ctx)->pos = 0;
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -82,6 +108,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(out);
 	}
 	FUZZ_CHECK(smtp_source_error(&both) != NULL, "error() returned NULL");
+
+	/* the stream over another source: the memory source's bytes, again after a rewind */
+	pieces inner = {body, len, 0, 1 + max_chunk * 3, seed ^ 0x9e3779b9u};
+	smtp_source inner_source = {pieces_read, pieces_rewind, NULL, &inner};
+	smtp_crlf_stream *stream = malloc(sizeof(*stream));
+	smtp_crlf_stream_init(stream, &inner_source);
+	smtp_source streamed = smtp_crlf_stream_as_source(stream);
+	for (int round = 0; round < 2; round++) {
+		out = drain(&streamed, seed + 7u * (uint32_t) round, max_chunk, ref_len, &out_len);
+		FUZZ_CHECK(out_len == ref_len && memcmp(out, ref, ref_len) == 0, "the stream differs (round %d)", round);
+		free(out);
+		FUZZ_CHECK(smtp_source_rewind(&streamed) == 0, "stream rewind failed");
+	}
+	free(stream);
+
+	/* the normaliser itself, fed input pieces and given output room of random sizes */
+	smtp_crlf core;
+	smtp_crlf_init(&core);
+	out = malloc(ref_len + 64); /* room beyond the reference: producing too much is caught below */
+	size_t o = 0, i = 0, n;
+	while (i < len) {
+		size_t piece = 1 + fuzz_next(&seed) % max_chunk, room = 1 + fuzz_next(&seed) % max_chunk, used;
+		piece = piece < len - i ? piece : len - i;
+		n = smtp_crlf_convert(&core, body + i, piece, &used, out + o, room);
+		FUZZ_CHECK(n <= room && used <= piece && (n > 0 || used > 0), "smtp_crlf_convert: no progress");
+		o += n;
+		FUZZ_CHECK(o <= ref_len, "smtp_crlf produced more than the reference");
+		i += used;
+	}
+	while ((n = smtp_crlf_finish(&core, out + o, 1 + fuzz_next(&seed) % 3)) > 0) {
+		o += n;
+		FUZZ_CHECK(o <= ref_len, "smtp_crlf_finish produced more than the reference");
+	}
+	FUZZ_CHECK(o == ref_len && memcmp(out, ref, ref_len) == 0, "smtp_crlf differs from the reference");
+	free(out);
 
 	free(ref);
 	free(prefix);

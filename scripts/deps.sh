@@ -3,13 +3,13 @@
 #   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint] [oauth]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
-#       for the deferred-sending test under FastCGI; Debian 12's Symfony Mailer and
+#       for the deferred-sending test under FastCGI; Debian 12's Symfony Mailer (and Messenger) and
 #       PHPMailer for the bridge tests (tests/bridge; their newer releases come from
 #       scripts/php-libs.sh).
 set -euo pipefail
 
 core=(php-cli php-dev php-parser pkg-config gcc make libcurl4-openssl-dev libssl-dev libidn2-dev
-	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer php-symfony-mailer
+	openssl python3 python3-aiosmtpd python3-dkim postfix php-mbstring libphp-phpmailer php-symfony-mailer php-symfony-messenger
 	curl valgrind php-fpm libfcgi-bin)
 # npm only when no npm is on PATH: NodeSource's nodejs ships its own npm and conflicts with Debian's.
 wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client php-mysql php-xml

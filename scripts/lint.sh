@@ -3,14 +3,23 @@
 # exclusion justified there), cppcheck, a grep for banned C calls, and a look
 # at the built smtp.so for functions of ours it calls but does not define.
 #   scripts/lint.sh
+#   LINT_BUILD_DIR=DIR scripts/lint.sh   build in DIR (kept) instead of a temporary directory
 # One check = one test; prints "N passed, N failed" and exits 1 on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/deps.sh core lint
 
-# The Zend glue needs PHP's headers and a config.h: take it from a build.
-build=${LINT_BUILD_DIR:-/tmp/php-smtp-lint-build}
+# The Zend glue needs PHP's headers and a config.h: take it from a build, in a
+# directory of this run's own (removed when it ends), so two runs at once (two
+# checkouts, two helpers) never build into or read each other's. LINT_BUILD_DIR
+# names a directory to use instead (kept: it is the caller's).
+if [ -n "${LINT_BUILD_DIR:-}" ]; then
+	build=$LINT_BUILD_DIR
+else
+	build=$(mktemp -d "${TMPDIR:-/tmp}/php-smtp-lint.XXXXXX")
+	trap 'rm -rf "$build"' EXIT
+fi
 BUILD_DIR=$build scripts/build.sh >/dev/null
 includes=($(php-config --includes) -Isrc -Isrc/lib $(pkg-config --cflags libcurl openssl libidn2) -I"$build")
 sources=(src/lib/*.c src/*.c)

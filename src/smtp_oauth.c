@@ -3,8 +3,6 @@
 #include "ext/standard/url.h"
 #include "ext/json/php_json.h"
 #include <curl/curl.h>
-#include "ext/hash/php_hash.h"
-#include "ext/hash/php_hash_sha.h"
 #include <pthread.h>
 #include <time.h>
 #include <math.h>
@@ -13,6 +11,8 @@
 #include "smtp_config.h"
 #include "smtp_oauth.h"
 #include "smtp_curl.h"
+#include "lib/keyed_hash.h"
+#include "lib/clock.h"
 
 /* A token endpoint's answer is small; anything bigger is not one. */
 #define RESPONSE_MAX (64 * 1024)
@@ -20,7 +20,7 @@
 #define CACHE_MAX 64
 /* A token without expires_in is kept this long (seconds). */
 #define DEFAULT_LIFETIME 300
-#define KEY_LENGTH 32
+#define KEY_LENGTH SMTP_KEYED_HASH_LEN
 
 void php_smtp_release_secret(zend_string **s)
 {
@@ -212,8 +212,9 @@ bool php_smtp_oauth_can_refresh(const php_smtp_config *c)
 
 /* ---- the cache ----
  *
- * Keyed by a SHA-256 of everything that identifies the token (endpoint,
- * client, secret, refresh token, scope), so that no secret sits in a key and
+ * Keyed by a keyed hash (src/lib/keyed_hash.c) of everything that identifies
+ * the token (endpoint, client, secret, refresh token, scope), so that no
+ * secret sits in a key and
  * two configurations share a token only when a token endpoint would give
  * them the same one. An entry also keeps the refresh token the provider
  * rotated to, which later refreshes use instead of the configured one; the
@@ -232,41 +233,28 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cache_entry *cache_head;
 static int cache_count;
 
-static double monotonic_now(void)
+static void add_zstr(smtp_keyed_hash *h, const zend_string *value)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	smtp_keyed_hash_add(h, value ? ZSTR_VAL(value) : NULL, value ? ZSTR_LEN(value) : 0);
 }
 
-static void sha_field(PHP_SHA256_CTX *ctx, const char *s, size_t len)
+/* false when no key can be made: the token is then neither looked up nor kept */
+static bool cache_key(const php_smtp_oauth_grant *g, const char *refresh_token, unsigned char key[KEY_LENGTH])
 {
-	/* the length first: no two field lists hash alike by shifting bytes */
-	uint64_t n = len;
-	PHP_SHA256Update(ctx, (const unsigned char *)&n, sizeof(n));
-	if (len) {
-		PHP_SHA256Update(ctx, (const unsigned char *)s, len);
-	}
-}
-
-static void cache_key(const php_smtp_oauth_grant *g, const char *refresh_token,
-                      unsigned char key[KEY_LENGTH])
-{
-	PHP_SHA256_CTX ctx;
-	PHP_SHA256Init(&ctx);
-	sha_field(&ctx, ZSTR_VAL(g->token_url), ZSTR_LEN(g->token_url));
-	sha_field(&ctx, ZSTR_VAL(g->client_id), ZSTR_LEN(g->client_id));
-	sha_field(&ctx, g->client_secret ? ZSTR_VAL(g->client_secret) : "", g->client_secret ? ZSTR_LEN(g->client_secret) : 0);
-	sha_field(&ctx, refresh_token ? refresh_token : "", refresh_token ? strlen(refresh_token) : 0);
-	sha_field(&ctx, g->scope ? ZSTR_VAL(g->scope) : "", g->scope ? ZSTR_LEN(g->scope) : 0);
-	PHP_SHA256Final(key, &ctx);
-	ZEND_SECURE_ZERO(&ctx, sizeof(ctx));
+	smtp_keyed_hash h;
+	smtp_keyed_hash_begin(&h);
+	add_zstr(&h, g->token_url);
+	add_zstr(&h, g->client_id);
+	add_zstr(&h, g->client_secret);
+	smtp_keyed_hash_add(&h, refresh_token, refresh_token ? strlen(refresh_token) : 0);
+	add_zstr(&h, g->scope);
+	return smtp_keyed_hash_end(&h, key);
 }
 
 static cache_entry *cache_find(const unsigned char key[KEY_LENGTH])
 {
 	for (cache_entry *e = cache_head; e; e = e->next) {
-		if (memcmp(e->key, key, KEY_LENGTH) == 0) {
+		if (smtp_keyed_hash_equal(e->key, key)) {
 			return e;
 		}
 	}
@@ -600,10 +588,11 @@ typedef struct {
 
 /* The cached token, or a new one from the token endpoint. Under cache_lock. */
 static void locked_grant(const php_smtp_config *c, const php_smtp_oauth_grant *g, bool refresh,
-                         const unsigned char key[KEY_LENGTH], grant_result *r, php_smtp_failure *failure)
+                         const unsigned char *key, grant_result *r, php_smtp_failure *failure)
 {
-	cache_entry *e = cache_find(key);
-	double now = monotonic_now();
+	/* key is NULL when no cache key could be made: nothing looked up, nothing kept */
+	cache_entry *e = key ? cache_find(key) : NULL;
+	double now = smtp_monotonic_seconds();
 	if (e && !refresh && e->access_token && e->expires_at > now) {
 		r->token = zend_string_init(e->access_token, strlen(e->access_token), 0);
 		return;
@@ -623,11 +612,12 @@ static void locked_grant(const php_smtp_config *c, const php_smtp_oauth_grant *g
 		/* refreshed a little before it expires: a token that is about to
 		 * expire could lapse between AUTH and the end of a long session */
 		double margin = lifetime / 10 < 60 ? lifetime / 10 : 60;
-		double expires_at = monotonic_now() + lifetime - margin;
-		cache_store(key, ZSTR_VAL(r->token), r->rotated, expires_at);
-		if (r->rotated) {
-			unsigned char rotated_key[KEY_LENGTH];
-			cache_key(g, r->rotated, rotated_key);
+		double expires_at = smtp_monotonic_seconds() + lifetime - margin;
+		if (key) {
+			cache_store(key, ZSTR_VAL(r->token), r->rotated, expires_at);
+		}
+		unsigned char rotated_key[KEY_LENGTH];
+		if (r->rotated && cache_key(g, r->rotated, rotated_key)) {
 			cache_store(rotated_key, ZSTR_VAL(r->token), r->rotated, expires_at);
 		}
 	}
@@ -637,7 +627,7 @@ static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth
                                   php_smtp_failure *failure)
 {
 	unsigned char key[KEY_LENGTH];
-	cache_key(g, g->refresh_token ? ZSTR_VAL(g->refresh_token) : NULL, key);
+	bool keyed = cache_key(g, g->refresh_token ? ZSTR_VAL(g->refresh_token) : NULL, key);
 
 	/* One request at a time per process: with a rotating provider, two
 	 * threads refreshing with the same refresh token would see the second
@@ -651,7 +641,7 @@ static zend_string *granted_token(const php_smtp_config *c, const php_smtp_oauth
 	bool bailed = false;
 	pthread_mutex_lock(&cache_lock);
 	zend_try {
-		locked_grant(c, g, refresh, key, &r, failure);
+		locked_grant(c, g, refresh, keyed ? key : NULL, &r, failure);
 	} zend_catch {
 		bailed = true;
 	} zend_end_try();

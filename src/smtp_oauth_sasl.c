@@ -8,6 +8,7 @@
 #include "smtp_oauth.h"
 #include "lib/reply.h"
 #include "lib/redact.h"
+#include "lib/clock.h"
 
 /* RFC 5321 4.5.3.1.4: a command line, CRLF included. RFC 4954 4: an initial
  * response that would make AUTH longer goes in the two-step exchange. */
@@ -39,13 +40,6 @@ typedef struct {
 	const char *why;             /* when the connection broke */
 } exchange;
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void note(exchange *x, const char *prefix, const char *text, size_t len)
 {
 	if (!php_smtp_transcript_add(x->config, &x->outcome->transcript, prefix, text, len)) {
@@ -55,7 +49,7 @@ static void note(exchange *x, const char *prefix, const char *text, size_t len)
 
 static bool wait_for(exchange *x, short events, double deadline)
 {
-	double left = deadline - now_seconds();
+	double left = deadline - smtp_monotonic_seconds();
 	if (left <= 0) {
 		return false;
 	}
@@ -75,7 +69,7 @@ static bool send_line(exchange *x, const char *line, size_t len)
 	smart_str_appendl(&out, line, len);
 	smart_str_appendl(&out, "\r\n", 2);
 	size_t sent = 0, total = ZSTR_LEN(out.s);
-	double deadline = now_seconds() + x->config->timeout;
+	double deadline = smtp_monotonic_seconds() + x->config->timeout;
 	bool ok = true;
 	while (sent < total) {
 		size_t n = 0;
@@ -103,7 +97,7 @@ static bool send_line(exchange *x, const char *line, size_t len)
 /* Reads one complete reply into x->code / x->text. */
 static bool read_reply(exchange *x)
 {
-	double deadline = now_seconds() + x->config->timeout;
+	double deadline = smtp_monotonic_seconds() + x->config->timeout;
 	for (;;) {
 		char *lf;
 		while ((lf = memchr(x->in, '\n', x->in_len)) != NULL) {

@@ -1,9 +1,6 @@
 #include "php.h"
 #include "ext/standard/info.h"
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -11,11 +8,13 @@
 
 #include "php_smtp.h"
 #include "smtp_persistent.h"
+#include "lib/keyed_hash.h"
+#include "lib/clock.h"
 
 #define KEPT_MAX 64
 
 typedef struct {
-	unsigned char key[32]; /* HMAC-SHA256 of the identity, keyed per process */
+	unsigned char key[SMTP_KEYED_HASH_LEN]; /* the identity's keyed hash (smtp_keyed_hash) */
 	char destination[300]; /* host:port (encryption): what the listing shows */
 	char username[128];
 	php_smtp_kept_session session;
@@ -31,7 +30,7 @@ typedef struct {
  * lock, and it keeps the socket registry the handles' callbacks write to
  * (below) out of reach of another thread's opens and closes. A thread's
  * sessions end with it (GSHUTDOWN). What stays process-wide is immutable
- * after a pthread_once (the HMAC key) or locked (the abandoned handles). */
+ * (the keyed hash's key, src/lib/keyed_hash.c) or locked (the abandoned handles). */
 typedef struct {
 	kept_entry *entries[KEPT_MAX];
 	int count;
@@ -59,72 +58,39 @@ static kept_registry *registry(void)
  * hand them to libcurl. */
 static bool module_down;
 
-static unsigned char hmac_key[32];
-static bool hmac_key_ready;
-static pthread_once_t hmac_key_once = PTHREAD_ONCE_INIT;
-
-static void hmac_key_init(void)
+static void add_zstr(smtp_keyed_hash *h, const zend_string *value)
 {
-	hmac_key_ready = RAND_bytes(hmac_key, sizeof(hmac_key)) == 1;
+	smtp_keyed_hash_add(h, value ? ZSTR_VAL(value) : NULL, value ? ZSTR_LEN(value) : 0);
 }
 
-static double now_seconds(void)
+/* Who and where, as a keyed hash (src/lib/keyed_hash.c): the secrets
+ * themselves are never stored, and the hash says nothing outside this process. */
+static bool identity_key(const php_smtp_config *c, unsigned char out[SMTP_KEYED_HASH_LEN])
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void add_field(smart_str *s, const char *value, size_t len)
-{
-	smart_str_append_unsigned(s, len); /* length-prefixed: no two identities read alike */
-	smart_str_appendc(s, ':');
-	smart_str_appendl(s, value, len);
-}
-
-static void add_zstr(smart_str *s, const zend_string *value)
-{
-	add_field(s, value ? ZSTR_VAL(value) : "", value ? ZSTR_LEN(value) : 0);
-}
-
-/* Who and where, hashed with a random per-process key: the secret itself is
- * never stored, and the hash says nothing outside this process. */
-static bool identity_key(const php_smtp_config *c, unsigned char out[32])
-{
-	pthread_once(&hmac_key_once, hmac_key_init);
-	if (!hmac_key_ready) {
-		return false;
-	}
 	/* A token callable's identity cannot be known: its session is never kept,
 	 * or another Mailer naming the same mailbox would send as it unchecked. */
 	if (Z_TYPE(c->token) != IS_UNDEF && Z_TYPE(c->token) != IS_STRING) {
 		return false;
 	}
-	smart_str s = {0};
+	smtp_keyed_hash h;
+	smtp_keyed_hash_begin(&h);
 	char number[64];
-	add_zstr(&s, c->host);
+	add_zstr(&h, c->host);
 	snprintf(number, sizeof(number), ZEND_LONG_FMT "/%d/%d/%d/%d", c->port, (int)c->encryption, (int)c->verify_peer,
 	         (int)c->auth, (int)c->allow_insecure_auth);
-	add_field(&s, number, strlen(number));
-	add_zstr(&s, c->cafile);
-	add_zstr(&s, c->username);
-	add_zstr(&s, c->password);
+	smtp_keyed_hash_add(&h, number, strlen(number));
+	add_zstr(&h, c->cafile);
+	add_zstr(&h, c->username);
+	add_zstr(&h, c->password);
 	/* an OAuth session is the token's or the OAuth client's, as a password's is the password's */
-	add_zstr(&s, Z_TYPE(c->token) == IS_STRING ? Z_STR(c->token) : NULL);
-	add_zstr(&s, c->oauth ? c->oauth->token_url : NULL);
-	add_zstr(&s, c->oauth ? c->oauth->client_id : NULL);
-	add_zstr(&s, c->oauth ? c->oauth->client_secret : NULL);
-	add_zstr(&s, c->oauth ? c->oauth->refresh_token : NULL);
-	add_zstr(&s, c->oauth ? c->oauth->scope : NULL);
-	add_zstr(&s, c->helo);
-	smart_str_0(&s);
-	unsigned int len = 0;
-	bool ok = HMAC(EVP_sha256(), hmac_key, sizeof(hmac_key), (const unsigned char *)ZSTR_VAL(s.s), ZSTR_LEN(s.s), out,
-	               &len) != NULL &&
-	          len == 32;
-	ZEND_SECURE_ZERO(ZSTR_VAL(s.s), ZSTR_LEN(s.s)); /* it held the password and the OAuth secrets */
-	smart_str_free(&s);
-	return ok;
+	add_zstr(&h, Z_TYPE(c->token) == IS_STRING ? Z_STR(c->token) : NULL);
+	add_zstr(&h, c->oauth ? c->oauth->token_url : NULL);
+	add_zstr(&h, c->oauth ? c->oauth->client_id : NULL);
+	add_zstr(&h, c->oauth ? c->oauth->client_secret : NULL);
+	add_zstr(&h, c->oauth ? c->oauth->refresh_token : NULL);
+	add_zstr(&h, c->oauth ? c->oauth->scope : NULL);
+	add_zstr(&h, c->helo);
+	return smtp_keyed_hash_end(&h, out);
 }
 
 php_smtp_sockets *php_smtp_persistent_sockets(void)
@@ -222,15 +188,15 @@ static void close_all(kept_entry **drop, int n)
 
 bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_session *out)
 {
-	unsigned char key[32];
+	unsigned char key[SMTP_KEYED_HASH_LEN];
 	kept_registry *r = registry();
 	if (!r || !identity_key(config, key)) {
 		return false;
 	}
 	kept_entry *drop[KEPT_MAX], *found = NULL;
-	int n = collect_stale(r, drop, now_seconds(), getpid());
+	int n = collect_stale(r, drop, smtp_monotonic_seconds(), getpid());
 	for (int i = 0; i < r->count; i++) {
-		if (memcmp(r->entries[i]->key, key, sizeof(key)) == 0) {
+		if (smtp_keyed_hash_equal(r->entries[i]->key, key)) {
 			found = r->entries[i];
 			r->entries[i] = r->entries[--r->count];
 			break;
@@ -248,7 +214,7 @@ bool php_smtp_persistent_take(const php_smtp_config *config, php_smtp_kept_sessi
 
 bool php_smtp_persistent_has_room(const php_smtp_config *config)
 {
-	unsigned char key[32];
+	unsigned char key[SMTP_KEYED_HASH_LEN];
 	kept_registry *r = SMTP_G(kept_sessions);
 	/* no registry: the session's handles were not made with its sockets */
 	if (!r || !identity_key(config, key)) {
@@ -258,7 +224,7 @@ bool php_smtp_persistent_has_room(const php_smtp_config *config)
 	pid_t pid = getpid();
 	int same = 0;
 	for (int i = 0; i < r->count; i++) {
-		same += r->entries[i]->pid == pid && memcmp(r->entries[i]->key, key, sizeof(key)) == 0;
+		same += r->entries[i]->pid == pid && smtp_keyed_hash_equal(r->entries[i]->key, key);
 	}
 	return r->count < KEPT_MAX && same < max;
 }
@@ -274,7 +240,7 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 	}
 	e->session = *session;
 	e->pid = getpid();
-	e->last_used = now_seconds();
+	e->last_used = smtp_monotonic_seconds();
 	e->created = session->since > 0 ? session->since : e->last_used;
 	snprintf(e->destination, sizeof(e->destination), "%s:" ZEND_LONG_FMT " (%s)", ZSTR_VAL(config->host), config->port,
 	         php_smtp_encryption_name(config->encryption));
@@ -292,7 +258,7 @@ void php_smtp_persistent_keep(const php_smtp_config *config, const php_smtp_kept
 
 void php_smtp_persistent_forget(const php_smtp_config *config)
 {
-	unsigned char key[32];
+	unsigned char key[SMTP_KEYED_HASH_LEN];
 	kept_registry *r = SMTP_G(kept_sessions);
 	if (!r || !identity_key(config, key)) {
 		return;
@@ -300,7 +266,7 @@ void php_smtp_persistent_forget(const php_smtp_config *config)
 	kept_entry *drop[KEPT_MAX];
 	int n = 0;
 	for (int i = 0; i < r->count;) {
-		if (memcmp(r->entries[i]->key, key, sizeof(key)) == 0) {
+		if (smtp_keyed_hash_equal(r->entries[i]->key, key)) {
 			drop[n++] = r->entries[i];
 			r->entries[i] = r->entries[--r->count];
 			continue;
@@ -317,7 +283,7 @@ void php_smtp_persistent_sweep(void)
 		return;
 	}
 	kept_entry *drop[KEPT_MAX];
-	int n = collect_stale(r, drop, now_seconds(), getpid());
+	int n = collect_stale(r, drop, smtp_monotonic_seconds(), getpid());
 	close_all(drop, n);
 }
 
@@ -359,7 +325,7 @@ typedef struct {
 
 static int snapshot(kept_info *out)
 {
-	double now = now_seconds();
+	double now = smtp_monotonic_seconds();
 	pid_t pid = getpid();
 	int n = 0;
 	kept_registry *r = SMTP_G(kept_sessions);

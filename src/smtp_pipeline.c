@@ -9,6 +9,7 @@
 #include "smtp_oauth_sasl.h"
 #include "smtp_curl.h"
 #include "lib/reply.h"
+#include "lib/clock.h"
 
 /* Bounds: what one fill puts in the output, what a reply may hold. */
 #define OUT_CAPACITY (128 * 1024)
@@ -99,13 +100,6 @@ typedef struct {
 	bool aborted; /* the debug callable threw */
 	php_smtp_session *last_dead;
 } pipeline_run;
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- transcript and outcomes ---- */
 
@@ -477,9 +471,9 @@ static void session_connected(pipeline_run *run, php_smtp_session *s, CURLcode r
 	}
 	if (php_smtp_oauth_in_use(run->config)) {
 		/* XOAUTH2 / OAUTHBEARER: libcurl stopped before AUTH. This may run
-		 * PHP code (the token callables), which may call back into this
-		 * Mailer: close() is then put off until the run ends (see
-		 * php_smtp_pipeline_close) */
+		 * PHP code (the token callables); a send or close() from there is
+		 * refused by the Mailer (php_smtp_mailer_begin), so the sessions
+		 * stay as they are */
 		bool offered = run->config->auth == PHP_SMTP_AUTH_OAUTHBEARER ? s->setup.offers_oauthbearer
 		                                                               : s->setup.offers_xoauth2;
 		if (!php_smtp_oauth_authenticate(s->easy, fd, run->config, offered, &s->setup_outcome)) {
@@ -857,7 +851,7 @@ static bool session_flush(pipeline_run *run, php_smtp_session *s)
 			return false;
 		}
 		s->out_sent += n;
-		s->deadline = now_seconds() + run->config->timeout;
+		s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 		for (int i = 0; i < s->job_count; i++) {
 			php_smtp_job *job = s->jobs[i];
 			if (job->chunking && !job->body_sent && job->bdat_first != SIZE_MAX && s->out_sent > job->bdat_first) {
@@ -894,7 +888,7 @@ static void session_pump(pipeline_run *run, php_smtp_session *s)
 		}
 		session_fill(run, s);
 		if (s->out_len > 0) {
-			s->deadline = now_seconds() + run->config->timeout;
+			s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 		}
 		if (s->out_len == 0 || !session_flush(run, s)) {
 			break;
@@ -1168,7 +1162,7 @@ static void session_parse(pipeline_run *run, php_smtp_session *s)
 			zend_string *text = php_smtp_reply_take(&s->reply);
 			/* each reply has the timeout to arrive whole: a server that
 			 * trickles bytes cannot stretch it */
-			s->deadline = now_seconds() + run->config->timeout;
+			s->deadline = smtp_monotonic_seconds() + run->config->timeout;
 			session_reply(run, s, line.code, text);
 			zend_string_release(text);
 		}
@@ -1327,25 +1321,6 @@ static void fail_for_abort(pipeline_run *run)
 	}
 }
 
-/* Every job the feed has fails: the pipeline is busy with the run that
- * called the PHP code that started this one. */
-static void fail_reentered(pipeline_run *run)
-{
-	php_smtp_job *job;
-	while ((job = run->feed->next(run->feed->ctx)) != NULL) {
-		job->outcome.ok = false;
-		php_smtp_failure_dtor(&job->outcome.failure);
-		job->outcome.failure.kind = PHP_SMTP_FAILURE_LOCAL;
-		job->outcome.failure.message = zend_string_init(
-		    "This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there",
-		    sizeof("This Smtp\\Mailer is busy sending (called back from its own token callable): use another Mailer there") - 1, 0);
-		run->feed->done(run->feed->ctx, job);
-		if (EG(exception)) {
-			break;
-		}
-	}
-}
-
 /* ---- the loop ---- */
 
 /* Before an idle connection that carried messages takes the next one: has the
@@ -1402,15 +1377,11 @@ static session_counts count_sessions(const pipeline_run *run)
 void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *sockets, const php_smtp_config *config,
                            int sessions, php_smtp_job_feed *feed)
 {
+	/* No run starts inside another on the same pipeline: PHP code a run calls
+	 * (a token callable, the debug callable, an error handler) cannot send
+	 * with or close this Mailer, php_smtp_mailer_begin() refuses it */
 	pipeline_run run = {.pipeline = pipeline, .sockets = sockets, .config = config, .feed = feed};
-	if (pipeline->running) {
-		/* called back from a callable this run is waiting for (a token
-		 * callable that sends with the same Mailer): the sessions are in use */
-		fail_reentered(&run);
-		return;
-	}
 	pipeline_drop_inherited(pipeline);
-	pipeline->running = true;
 	if (!pipeline->multi && php_smtp_curl_ready()) {
 		pipeline->multi = curl_multi_init();
 		pipeline->pid = getpid();
@@ -1469,7 +1440,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 
 		/* wait for the sessions we talk to, and libcurl's connecting ones */
 		int nfds = 0;
-		double now = now_seconds(), nearest = now + POLL_SLICE_MS / 1000.0;
+		double now = smtp_monotonic_seconds(), nearest = now + POLL_SLICE_MS / 1000.0;
 		for (int i = 0; i < run.sessions; i++) {
 			php_smtp_session *s = pipeline->sessions[i];
 			if (s->state != SESSION_READY || !session_busy(s)) {
@@ -1504,7 +1475,7 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 					php_smtp_session *s = pipeline->sessions[i];
 					if (s->easy == msg->easy_handle && s->state == SESSION_CONNECTING) {
 						session_connected(&run, s, msg->data.result);
-						s->deadline = now_seconds() + config->timeout;
+						s->deadline = smtp_monotonic_seconds() + config->timeout;
 						became_ready |= s->state == SESSION_READY;
 						break;
 					}
@@ -1560,11 +1531,6 @@ void php_smtp_pipeline_run(php_smtp_pipeline *pipeline, php_smtp_sockets *socket
 			session_disconnect(&run, s, true);
 		}
 	}
-	pipeline->running = false;
-	if (pipeline->close_pending) {
-		pipeline->close_pending = false;
-		php_smtp_pipeline_close(pipeline);
-	}
 	/* a fatal error caught in PHP code the run called goes on from here, out of libcurl */
 	php_smtp_fatal_resume();
 }
@@ -1611,12 +1577,9 @@ static void pipeline_drop_inherited(php_smtp_pipeline *pipeline)
 
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline)
 {
-	/* No deferral for a close() from code a run called: the Mailer refuses
-	 * that (php_smtp_mailer_begin). What reaches here with a run still marked
-	 * is the clean-up after a fatal error cut that run short (zend_bailout):
-	 * its sessions must go, or libcurl's handles leak. */
-	pipeline->running = false;
-	pipeline->close_pending = false;
+	/* Never called from code a run called (the Mailer refuses a close() from
+	 * there: php_smtp_mailer_begin), but it may come after a fatal error cut a
+	 * run short (zend_bailout): its sessions must go, or libcurl's handles leak. */
 	pipeline_drop_inherited(pipeline);
 	for (int i = 0; i < pipeline->count; i++) {
 		php_smtp_session *s = pipeline->sessions[i];

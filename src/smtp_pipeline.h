@@ -84,8 +84,6 @@ typedef struct {
 	size_t rcpt_limit; /* recipients the server takes per transaction, once learned (0: not known) */
 	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	int count;
-	bool running;       /* a run is under way (it may call PHP code that calls back) */
-	bool close_pending; /* close() came from such code: done when the run ends */
 	pid_t pid; /* the process whose connections these are (a forked child must not use them) */
 } php_smtp_pipeline;
 

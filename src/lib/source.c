@@ -2,17 +2,103 @@
 
 #include <string.h>
 
-/* ---- CRLF-normalising memory source ---- */
+/* ---- the CRLF normaliser ---- */
 
-enum { CRLF_BODY, CRLF_DONE };
+void smtp_crlf_init(smtp_crlf *c)
+{
+	c->pending = 0;
+	c->after_cr = false;
+	c->open_line = true;
+	c->ended = false;
+}
+
+/* The next CR or LF at or after p, or end. */
+static const char *next_line_break(const char *p, const char *end)
+{
+	const char *lf = memchr(p, '\n', end - p);
+	const char *cr = memchr(p, '\r', (lf ? lf : end) - p);
+	return cr ? cr : lf ? lf : end;
+}
+
+/* Writes what is left of a CRLF; returns the bytes written. */
+static size_t crlf_flush(smtp_crlf *c, char *out, size_t cap)
+{
+	size_t o = 0;
+	while (c->pending && o < cap) {
+		out[o++] = c->pending == 2 ? '\r' : '\n';
+		c->pending--;
+	}
+	return o;
+}
+
+size_t smtp_crlf_convert(smtp_crlf *c, const char *in, size_t in_len, size_t *used, char *out, size_t cap)
+{
+	size_t o = 0, i = 0;
+	while (o < cap) {
+		if (c->pending) {
+			o += crlf_flush(c, out + o, cap - o);
+			continue;
+		}
+		if (i == in_len) {
+			break;
+		}
+		/* a run of ordinary bytes goes as it is (memchr finds the line breaks
+		 * far faster than a byte loop) */
+		const char *start = in + i, *end = in + in_len;
+		size_t room = cap - o;
+		const char *stop = next_line_break(start, (size_t) (end - start) < room ? end : start + room);
+		if (stop > start) {
+			memcpy(out + o, start, (size_t) (stop - start));
+			o += (size_t) (stop - start);
+			i += (size_t) (stop - start);
+			c->after_cr = false;
+			c->open_line = true;
+			continue;
+		}
+		/* a line ending of any kind becomes CRLF; the LF of a CRLF (perhaps
+		 * in the next piece of input) adds nothing */
+		char ch = in[i++];
+		if (ch == '\n' && c->after_cr) {
+			c->after_cr = false;
+			continue;
+		}
+		c->after_cr = ch == '\r';
+		c->open_line = false;
+		c->pending = 2;
+	}
+	*used = i;
+	return o;
+}
+
+void smtp_crlf_verbatim(smtp_crlf *c, const char *bytes, size_t len)
+{
+	if (len > 0) {
+		/* clean text's last byte ends a line only as the LF of a CRLF */
+		c->open_line = bytes[len - 1] != '\n';
+		c->after_cr = false;
+	}
+}
+
+size_t smtp_crlf_finish(smtp_crlf *c, char *out, size_t cap)
+{
+	if (!c->ended && !c->pending) {
+		c->ended = true;
+		if (c->open_line) {
+			c->open_line = false;
+			c->pending = 2;
+		}
+	}
+	return crlf_flush(c, out, cap);
+}
+
+/* ---- CRLF-normalising memory source ---- */
 
 static bool ends_with_line_break(const char *data, size_t len)
 {
 	return len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r');
 }
 
-/* memchr finds line breaks far faster than a byte loop: count the LFs without
- * a CR before them and the CRs without an LF after them. */
+/* Count the LFs without a CR before them and the CRs without an LF after them. */
 static size_t count_bare_line_breaks(const char *data, size_t len)
 {
 	const char *end = data + len;
@@ -31,78 +117,41 @@ void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len)
 	s->data = data;
 	s->len = len;
 	s->pos = 0;
-	s->pending = 0;
-	s->state = CRLF_BODY;
+	smtp_crlf_init(&s->crlf);
 	/* Well-formed text (the usual case) is copied as it is. */
 	size_t bare = count_bare_line_breaks(data, len);
 	s->clean = bare == 0;
 	s->size = len + bare + (ends_with_line_break(data, len) ? 0 : 2);
 }
 
-/* The next CR or LF at or after p, or end. */
-static const char *next_line_break(const char *p, const char *end)
-{
-	const char *lf = memchr(p, '\n', end - p);
-	const char *cr = memchr(p, '\r', (lf ? lf : end) - p);
-	return cr ? cr : lf ? lf : end;
-}
-
 static ssize_t crlf_read(void *ctx, char *buf, size_t cap)
 {
 	smtp_crlf_source *s = ctx;
 	size_t o = 0;
-
-	while (o < cap) {
-		if (s->pending) {
-			/* finish a line ending that did not fit last time */
-			buf[o++] = s->pending == 2 ? '\r' : '\n';
-			s->pending--;
-			continue;
-		}
-		if (s->state == CRLF_DONE) {
-			break;
-		}
-		if (s->pos == s->len) {
-			s->state = CRLF_DONE;
-			if (!ends_with_line_break(s->data, s->len)) {
-				s->pending = 2;
-			}
-			continue;
-		}
+	while (o < cap && s->pos < s->len) {
 		const char *start = s->data + s->pos;
-		const char *end = s->data + s->len;
-		size_t room = cap - o;
+		size_t n;
 		if (s->clean) {
-			size_t n = (size_t)(end - start) < room ? (size_t)(end - start) : room;
+			n = s->len - s->pos < cap - o ? s->len - s->pos : cap - o;
 			memcpy(buf + o, start, n);
+			smtp_crlf_verbatim(&s->crlf, start, n);
 			o += n;
-			s->pos += n;
-			continue;
-		}
-		/* copy the run of ordinary bytes up to the next line break */
-		const char *stop = next_line_break(start, (size_t)(end - start) < room ? end : start + room);
-		size_t run = (size_t)(stop - start);
-		if (run) {
-			memcpy(buf + o, start, run);
-			o += run;
-			s->pos += run;
-			continue;
-		}
-		/* a line ending of any kind becomes CRLF */
-		if (start[0] == '\r' && start + 1 < end && start[1] == '\n') {
-			s->pos += 2;
 		} else {
-			s->pos += 1;
+			o += smtp_crlf_convert(&s->crlf, start, s->len - s->pos, &n, buf + o, cap - o);
 		}
-		s->pending = 2;
+		s->pos += n;
 	}
-	return (ssize_t)o;
+	if (s->pos == s->len) {
+		o += smtp_crlf_finish(&s->crlf, buf + o, cap - o);
+	}
+	return (ssize_t) o;
 }
 
 static int crlf_rewind(void *ctx)
 {
 	smtp_crlf_source *s = ctx;
-	smtp_crlf_source_init(s, s->data, s->len);
+	s->pos = 0;
+	smtp_crlf_init(&s->crlf);
 	return 0;
 }
 
@@ -124,11 +173,8 @@ void smtp_crlf_stream_init(smtp_crlf_stream *s, const smtp_source *inner)
 {
 	s->inner = inner;
 	s->in_len = s->in_pos = 0;
-	s->after_cr = false;
-	s->line_start = true;
-	s->produced = false;
 	s->done = false;
-	s->pending = 0;
+	smtp_crlf_init(&s->crlf);
 }
 
 static ssize_t crlf_stream_read(void *ctx, char *buf, size_t cap)
@@ -136,13 +182,9 @@ static ssize_t crlf_stream_read(void *ctx, char *buf, size_t cap)
 	smtp_crlf_stream *s = ctx;
 	size_t o = 0;
 	while (o < cap) {
-		if (s->pending) {
-			buf[o++] = s->pending == 2 ? '\r' : '\n';
-			s->pending--;
-			continue;
-		}
 		if (s->in_pos == s->in_len) {
 			if (s->done) {
+				o += smtp_crlf_finish(&s->crlf, buf + o, cap - o);
 				break;
 			}
 			ssize_t n = smtp_source_read(s->inner, s->in, sizeof(s->in));
@@ -151,41 +193,12 @@ static ssize_t crlf_stream_read(void *ctx, char *buf, size_t cap)
 			}
 			s->in_len = (size_t) n;
 			s->in_pos = 0;
-			if (n == 0) {
-				s->done = true;
-				/* the last line ends with CRLF, as smtp_crlf_source makes it */
-				if (!s->line_start || !s->produced) {
-					s->pending = 2;
-					s->line_start = s->produced = true;
-				}
-				continue;
-			}
-		}
-		/* a run of ordinary bytes goes as it is */
-		const char *start = s->in + s->in_pos, *end = s->in + s->in_len;
-		const char *stop = next_line_break(start, (size_t) (end - start) < cap - o ? end : start + (cap - o));
-		if (stop > start) {
-			memcpy(buf + o, start, (size_t) (stop - start));
-			o += (size_t) (stop - start);
-			s->in_pos += (size_t) (stop - start);
-			s->after_cr = s->line_start = false;
-			s->produced = true;
+			s->done = n == 0;
 			continue;
 		}
-		char c = s->in[s->in_pos++];
-		if (c == '\n' && s->after_cr) {
-			s->after_cr = false; /* the LF of a CRLF whose CRLF is already out */
-			continue;
-		}
-		s->after_cr = c == '\r';
-		s->produced = true;
-		if (c == '\r' || c == '\n') {
-			s->pending = 2;
-			s->line_start = true;
-		} else {
-			buf[o++] = c;
-			s->line_start = false;
-		}
+		size_t used;
+		o += smtp_crlf_convert(&s->crlf, s->in + s->in_pos, s->in_len - s->in_pos, &used, buf + o, cap - o);
+		s->in_pos += used;
 	}
 	return (ssize_t) o;
 }

@@ -54,39 +54,65 @@ static inline bool smtp_data_8bit(const char *data, size_t len)
  * it could not be read or rewound. */
 int smtp_source_8bit(const smtp_source *s, bool *eight_bit);
 
+/* ---- CRLF normalisation ---- */
+
+/* The one CRLF normaliser both CRLF sources below are built on: every bare CR
+ * and bare LF becomes CRLF, CRLF stays, and the end adds a final CRLF when
+ * the output is empty or does not end with one. It takes its input in pieces
+ * of any size (a CRLF split between two pieces is still one line ending) and
+ * writes into output buffers of any size (a CRLF split between two buffers is
+ * finished in the next). */
+typedef struct {
+	int pending;    /* bytes of a CRLF still to produce (2: CR LF, 1: LF) */
+	bool after_cr;  /* the last input byte was a CR whose CRLF is made: an LF next is part of it */
+	bool open_line; /* nothing produced yet, or the last byte produced is not a line's end */
+	bool ended;     /* smtp_crlf_finish() has added the final CRLF where one was needed */
+} smtp_crlf;
+
+void smtp_crlf_init(smtp_crlf *c);
+
+/* Normalises in[0..in_len) into out[0..cap): stops when the output is full or
+ * the input used up. Returns the bytes written, *used the bytes consumed.
+ * Call it again with the rest of the input (or more) until *used reaches it. */
+size_t smtp_crlf_convert(smtp_crlf *c, const char *in, size_t in_len, size_t *used, char *out, size_t cap);
+
+/* For bytes copied as they are because they hold no bare CR or LF (a fast
+ * path for text known to be clean): keeps where the line stands. */
+void smtp_crlf_verbatim(smtp_crlf *c, const char *bytes, size_t len);
+
+/* The input has ended: writes what is left (a CRLF that did not fit, then the
+ * final CRLF where the output needs one) into out[0..cap). Returns the bytes
+ * written; 0 once everything is out. */
+size_t smtp_crlf_finish(smtp_crlf *c, char *out, size_t cap);
+
 /* ---- sources over memory ---- */
 
-/* Bytes in memory, sent with every bare CR and bare LF made CRLF and a final
- * CRLF added when missing (see crlf.h). The bytes are borrowed: they must
+/* Bytes in memory, sent through smtp_crlf: every bare CR and bare LF made
+ * CRLF and a final CRLF added when missing. The bytes are borrowed: they must
  * outlive the source. */
 typedef struct {
 	const char *data;
 	size_t len;
 	size_t pos;
-	int pending; /* bytes of a line ending still to emit: "\n" after a "\r" that did not fit, or a whole final CRLF */
-	int state;
 	bool clean;  /* no bare CR or LF: bytes go out as they are */
 	size_t size; /* what the source produces in all */
+	smtp_crlf crlf;
 } smtp_crlf_source;
 
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
 smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s);
 
-/* Another source's bytes with the same normalisation as smtp_crlf_source:
- * every bare CR and bare LF becomes CRLF, and a final CRLF is added when
- * missing. For bytes that were not made here (a spool file), so what goes
- * to the dot-stuffer is always CRLF text: a lone LF "." LF cannot end the
- * DATA early at a server that accepts bare line feeds. */
+/* Another source's bytes through the same smtp_crlf as smtp_crlf_source. For
+ * bytes that were not made here (a spool file), so what goes to the
+ * dot-stuffer is always CRLF text: a lone LF "." LF cannot end the DATA early
+ * at a server that accepts bare line feeds. */
 #define SMTP_CRLF_STREAM_CHUNK 8192
 typedef struct {
 	const smtp_source *inner;
 	char in[SMTP_CRLF_STREAM_CHUNK];
 	size_t in_len, in_pos;
-	bool after_cr;   /* the last input byte was a CR (its CRLF is out): a following LF is dropped */
-	bool line_start; /* the last byte produced ended a line (or nothing was produced yet) */
-	bool produced;   /* something was produced */
-	bool done;       /* the inner source ended */
-	int pending;     /* bytes of a CRLF still to produce (2: CR LF, 1: LF) */
+	bool done; /* the inner source ended */
+	smtp_crlf crlf;
 } smtp_crlf_stream;
 
 void smtp_crlf_stream_init(smtp_crlf_stream *s, const smtp_source *inner);

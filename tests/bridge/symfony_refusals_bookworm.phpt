@@ -24,7 +24,7 @@ array(1) {
 sent message id: true
 debug: true
 1 message to ok@y.test
-class as Symfony throws it: true code 550
+class as Symfony throws it: true (NativeSmtp\Symfony\RecipientsRefusedException) code 550
 The server accepted none of the recipients: 550 5.1.1 <bad@y.test> no such user
 previous: Smtp\RecipientException
 debug: true

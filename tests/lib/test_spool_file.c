@@ -1,5 +1,6 @@
 /* Unit tests for src/lib/spool_file.c (the strict header, the envelope check,
- * the private-directory check) and smtp_crlf_stream in src/lib/source.c. */
+ * the private-directory check); smtp_crlf_stream, which a spool flush sends a
+ * body through, is tested with the other sources in test_source.c. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,6 @@
 #include <unistd.h>
 
 #include "spool_file.h"
-#include "source.h"
 #include "tap.h"
 
 static int memfd_with(const char *text)
@@ -60,54 +60,6 @@ static void envelope(const char *name, const char *from, const char *rcpt, bool 
 		tap_diag("rc %d, %s, rcpt now \"%s\"", rc, err, meta.recipients[0]);
 	}
 	smtp_spool_meta_free(&meta);
-}
-
-typedef struct {
-	const char *data;
-	size_t len, pos, step;
-} chunky;
-
-static ssize_t chunky_read(void *ctx, char *buf, size_t cap)
-{
-	chunky *c = ctx;
-	size_t n = c->len - c->pos;
-	n = n < cap ? n : cap;
-	n = n < c->step ? n : c->step;
-	memcpy(buf, c->data + c->pos, n);
-	c->pos += n;
-	return (ssize_t) n;
-}
-
-static int chunky_rewind(void *ctx)
-{
-	((chunky *) ctx)->pos = 0;
-	return 0;
-}
-
-/* smtp_crlf_stream gives text's CRLF form for every chunking of its input and output. */
-static void stream(const char *name, const char *text, const char *want)
-{
-	bool ok = true;
-	for (size_t step = 1; step <= 9 && ok; step++) {
-		for (size_t cap = 1; cap <= 9 && ok; cap++) {
-			chunky c = {text, strlen(text), 0, step};
-			smtp_source inner = {chunky_read, chunky_rewind, NULL, &c};
-			smtp_crlf_stream st;
-			smtp_crlf_stream_init(&st, &inner);
-			smtp_source s = smtp_crlf_stream_as_source(&st);
-			for (int pass = 0; pass < 2 && ok; pass++) {
-				char out[256];
-				size_t n = 0;
-				ssize_t got;
-				while ((got = smtp_source_read(&s, out + n, cap)) > 0) {
-					n += (size_t) got;
-				}
-				ok = n == strlen(want) && memcmp(out, want, n) == 0;
-				smtp_source_rewind(&s);
-			}
-		}
-	}
-	tap_ok(ok, name);
 }
 
 static void directory(const char *name, mode_t mode, const char *sub, mode_t sub_mode, bool accepted)
@@ -162,12 +114,6 @@ int main(void)
 	         "cccccccccccccccccccccccccccccccccccccccccccccccc.dddddddddddddddddddddddddddddddddddddddddddddddd.test",
 	         false, NULL);
 	envelope("an IDN domain becomes A-labels", "a@x.test", "b@b\xc3\xbc" "cher.test", true, "b@xn--bcher-kva.test");
-
-	stream("CRLF text unchanged", "a\r\nb\r\n", "a\r\nb\r\n");
-	stream("bare LF and bare CR become CRLF", "a\nb\rc", "a\r\nb\r\nc\r\n");
-	stream("LF . LF cannot end DATA", "x\n.\ny\n", "x\r\n.\r\ny\r\n");
-	stream("CR CR LF", "a\r\r\nb", "a\r\n\r\nb\r\n");
-	stream("empty gets one CRLF", "", "\r\n");
 
 	directory("0700 is private", 0700, NULL, 0, true);
 	directory("0755 is private (not writable by others)", 0755, NULL, 0, true);

@@ -13,8 +13,8 @@ require __DIR__ . '/../inc/server.inc';
 
 $relay = SmtpTestServer::start();
 $dir = sys_get_temp_dir() . '/smtp-postfix-' . bin2hex(random_bytes(6));
-$script = dirname(__DIR__) . '/server/postfix_chunking.sh';
-$port = trim((string) shell_exec('env -u LD_PRELOAD -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS ' . escapeshellarg($script) . ' start ' . escapeshellarg($dir) . " $relay->port 2>&1"), "\n");
+$script = dirname(__DIR__) . '/server/postfix.sh';
+$port = trim((string) shell_exec('env -u LD_PRELOAD -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS ' . escapeshellarg($script) . ' start ' . escapeshellarg($dir) . " $relay->port --chunking 2>&1"), "\n");
 register_shutdown_function(function () use ($script, $dir) {
 	shell_exec('env -u LD_PRELOAD ' . escapeshellarg($script) . ' stop ' . escapeshellarg($dir));
 	shell_exec('rm -rf ' . escapeshellarg($dir));

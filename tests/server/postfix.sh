@@ -2,7 +2,7 @@
 # A private Postfix (Debian's postfix package, scripts/deps.sh core) for tests
 # that need a real MTA's limits rather than our fault server's imitation.
 #
-#   tests/server/postfix.sh start DIR RELAY_PORT   prints the port it listens on
+#   tests/server/postfix.sh start DIR RELAY_PORT [--chunking]   prints the port it listens on
 #   tests/server/postfix.sh stop DIR
 #
 # DIR is an empty private directory (the caller's temporary one): Postfix's
@@ -13,6 +13,11 @@
 # smtpd_hard_error_limit 20), and relays everything to 127.0.0.1:RELAY_PORT
 # (our capture server, tests/server/smtpd.py), where a test counts what
 # arrived. Postfix needs root to start (its master drops to the postfix user).
+#
+# Its smtpd offers PIPELINING and CHUNKING, as every Postfix >= 3.4 does. With
+# --chunking (the CHUNKING tests) it also refuses messages over 4,000,000 bytes
+# (552), so a test can send one over the limit in BDAT chunks and see the
+# session go on; without it Postfix's default limit (10,240,000) stands.
 #
 # start waits until the listener answers with a 220 greeting, and on any
 # failure stops what it started and prints why. stop is safe to call twice,
@@ -63,7 +68,7 @@ stop() {
 }
 
 start() {
-	local dir=$1 relay_port=$2
+	local dir=$1 relay_port=$2 chunking=$3
 	[ "$(id -u)" = 0 ] || die "Postfix starts as root (its master drops privileges itself)"
 	command -v postfix >/dev/null || die "postfix is not installed (scripts/deps.sh core)"
 	[[ $relay_port =~ ^[0-9]+$ ]] || die "relay port must be a number"
@@ -109,6 +114,9 @@ smtpd_client_connection_rate_limit = 0
 smtpd_client_recipient_rate_limit = 0
 smtpd_client_message_rate_limit = 0
 EOF
+	if [ "$chunking" = 1 ]; then
+		echo "message_size_limit = 4000000" >>"$dir/etc/main.cf"
+	fi
 	cat >"$dir/etc/master.cf" <<EOF
 127.0.0.1:$port inet n - n - - smtpd
 pickup    unix  n       -       n       60      1       pickup
@@ -151,8 +159,17 @@ EOF
 	die "postfix did not answer on 127.0.0.1:$port"
 }
 
+usage="usage: $0 start DIR RELAY_PORT [--chunking] | stop DIR"
 case "${1:-}" in
-start) [ $# = 3 ] || die "usage: $0 start DIR RELAY_PORT"; start "$2" "$3" ;;
-stop) [ $# = 2 ] || die "usage: $0 stop DIR"; stop "$2" ;;
-*) die "usage: $0 start DIR RELAY_PORT | stop DIR" ;;
+start)
+	if [ $# = 3 ]; then
+		start "$2" "$3" 0
+	elif [ $# = 4 ] && [ "$4" = --chunking ]; then
+		start "$2" "$3" 1
+	else
+		die "$usage"
+	fi
+	;;
+stop) [ $# = 2 ] || die "$usage"; stop "$2" ;;
+*) die "$usage" ;;
 esac

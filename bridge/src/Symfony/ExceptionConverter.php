@@ -21,6 +21,9 @@ final class ExceptionConverter
 			 * searches written for it keep working; the server's reply follows. */
 			$converted = new TransportException(sprintf('Failed to authenticate on SMTP server with username "%s": %s',
 				$username, $e->getMessage()), $code > 0 ? $code : 535, $e);
+		} elseif ($e instanceof \Smtp\RecipientException && self::allPermanent($e->rejected)) {
+			/* every recipient refused for good: Symfony's class for it, and not retried by Messenger */
+			$converted = new RecipientsRefusedException($e->getMessage(), $code, $e);
 		} elseif ($code > 0 && class_exists(UnexpectedResponseException::class)) {
 			/* Symfony 6.3+ throws this subclass for a reply it did not expect. */
 			$converted = new UnexpectedResponseException($e->getMessage(), $code, $e);
@@ -29,5 +32,21 @@ final class ExceptionConverter
 		}
 		$converted->appendDebug(implode("\n", $e->transcript) . "\n");
 		return $converted;
+	}
+
+	/**
+	 * True when every refusal is permanent (5xx). The exception's own `temporary` judges by one
+	 * reply; a 4xx among the others still deserves another try.
+	 *
+	 * @param array<string, string> $rejected address => the server's reply
+	 */
+	private static function allPermanent(array $rejected): bool
+	{
+		foreach ($rejected as $reply) {
+			if (!str_starts_with((string) $reply, '5')) {
+				return false;
+			}
+		}
+		return $rejected !== [];
 	}
 }

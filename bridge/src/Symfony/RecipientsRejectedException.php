@@ -12,9 +12,9 @@ use Symfony\Component\Mailer\SentMessage;
  * refused recipient with a TransportException, so this is one too (code: the first refusal's
  * reply code); unlike Symfony's own SMTP transport, the message did go to the accepted
  * recipients: getSentMessage() has it, getRejected() the refusals. Sending it again would
- * reach the accepted recipients twice.
+ * reach the accepted recipients twice, so it is Unrecoverable: Symfony Messenger does not retry it.
  */
-final class RecipientsRejectedException extends TransportException
+final class RecipientsRejectedException extends TransportException implements Unrecoverable
 {
 	/**
 	 * @param array<string, string> $rejected address => the server's reply
