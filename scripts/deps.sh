@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages php-smtp needs, only when some are missing.
-#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint]     (no argument: core)
+#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint] [matrix]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
 #       for the deferred-sending test under FastCGI.
@@ -14,8 +14,11 @@ wp=(wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client ph
 	php-curl php-gd chromium fonts-dejavu-core fonts-liberation nodejs $(command -v npm >/dev/null || echo npm)
 	phpunit gettext)
 bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgrind)
-fuzz=(clang libclang-rt-14-dev)
+# libclang-rt-dev follows the distribution's default clang (llvm-defaults), as clang does
+fuzz=(clang libclang-rt-dev)
 lint=(clang-tidy cppcheck)
+# matrix: the Debian chroots of scripts/matrix.sh and the packaging checks
+matrix=(debootstrap)
 
 want=()
 [ $# -eq 0 ] && set -- core
@@ -26,6 +29,7 @@ for group in "$@"; do
 	bench) want+=("${bench[@]}") ;;
 	fuzz) want+=("${fuzz[@]}") ;;
 	lint) want+=("${lint[@]}") ;;
+	matrix) want+=("${matrix[@]}") ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

@@ -634,7 +634,7 @@ zend_result php_smtp_mailer_minit(void)
 	php_smtp_mailer_ce->create_object = mailer_create;
 
 	memcpy(&mailer_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	mailer_handlers.offset = XtOffsetOf(php_smtp_mailer, std);
+	mailer_handlers.offset = offsetof(php_smtp_mailer, std);
 	mailer_handlers.free_obj = mailer_free;
 	mailer_handlers.get_gc = mailer_get_gc;
 	mailer_handlers.clone_obj = NULL;

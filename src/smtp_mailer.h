@@ -27,7 +27,7 @@ typedef struct {
 
 static inline php_smtp_mailer *php_smtp_mailer_from_obj(zend_object *obj)
 {
-	return (php_smtp_mailer *)((char *)obj - XtOffsetOf(php_smtp_mailer, std));
+	return (php_smtp_mailer *)((char *)obj - offsetof(php_smtp_mailer, std));
 }
 #define Z_SMTP_MAILER_P(zv) php_smtp_mailer_from_obj(Z_OBJ_P(zv))
 

@@ -82,7 +82,7 @@ typedef struct {
 
 static inline php_smtp_message *message_from_obj(zend_object *obj)
 {
-	return (php_smtp_message *) ((char *) obj - XtOffsetOf(php_smtp_message, std));
+	return (php_smtp_message *) ((char *) obj - offsetof(php_smtp_message, std));
 }
 
 #define Z_SMTP_MESSAGE_P(zv) message_from_obj(Z_OBJ_P(zv))
@@ -1058,7 +1058,7 @@ zend_result php_smtp_message_minit(void)
 	php_smtp_message_ce->create_object = message_create;
 
 	memcpy(&message_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	message_handlers.offset = XtOffsetOf(php_smtp_message, std);
+	message_handlers.offset = offsetof(php_smtp_message, std);
 	message_handlers.free_obj = message_free;
 	message_handlers.clone_obj = message_clone;
 	return SUCCESS;

@@ -43,7 +43,7 @@ typedef struct {
 
 static inline php_smtp_spool *spool_from_obj(zend_object *obj)
 {
-	return (php_smtp_spool *) ((char *) obj - XtOffsetOf(php_smtp_spool, std));
+	return (php_smtp_spool *) ((char *) obj - offsetof(php_smtp_spool, std));
 }
 #define Z_SMTP_SPOOL_P(zv) spool_from_obj(Z_OBJ_P(zv))
 
@@ -859,7 +859,7 @@ zend_result php_smtp_spool_minit(void)
 	php_smtp_spool_ce->create_object = spool_create;
 
 	memcpy(&spool_handlers, zend_get_std_object_handlers(), sizeof(zend_object_handlers));
-	spool_handlers.offset = XtOffsetOf(php_smtp_spool, std);
+	spool_handlers.offset = offsetof(php_smtp_spool, std);
 	spool_handlers.free_obj = spool_free;
 	spool_handlers.clone_obj = NULL;
 	return SUCCESS;

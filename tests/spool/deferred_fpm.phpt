@@ -4,8 +4,11 @@ deferred under PHP-FPM: the FastCGI response (a queued Receipt) comes back at on
 smtp
 --SKIPIF--
 <?php
-if (!is_executable('/usr/sbin/php-fpm8.2') || !is_executable('/usr/bin/cgi-fcgi')) {
-	die('skip php-fpm8.2 or cgi-fcgi missing (scripts/deps.sh core installs them)');
+// the FPM of the PHP running this test (Debian: /usr/bin/php8.4 -> /usr/sbin/php-fpm8.4); a
+// PHP built elsewhere (ZTS, debug) has none beside it, and another build could not load smtp.so
+$fpm = dirname(realpath(PHP_BINARY), 2) . '/sbin/php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
+if (!is_executable($fpm) || !is_executable('/usr/bin/cgi-fcgi')) {
+	die("skip $fpm or cgi-fcgi missing (scripts/deps.sh core installs them)");
 }
 if (getenv('SKIP_ASAN')) {
 	die('skip php-fpm is not an ASan build: it cannot load the ASan smtp.so');
@@ -43,7 +46,7 @@ pm.max_children = 1
 catch_workers_output = yes
 php_admin_value[sendmail_path] = /bin/false
 ");
-$fpm = proc_open(['/usr/sbin/php-fpm8.2', '-n', '-R', '-y', "$work/fpm.conf", '-d', "extension=$so"],
+$fpm = proc_open([dirname(realpath(PHP_BINARY), 2) . '/sbin/php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, '-n', '-R', '-y', "$work/fpm.conf", '-d', "extension=$so"],
 	[0 => ['pipe', 'r'], 1 => ['file', "$work/fpm.out", 'a'], 2 => ['file', "$work/fpm.out", 'a']], $pipes);
 register_shutdown_function(function () use ($fpm) {
 	proc_terminate($fpm);
