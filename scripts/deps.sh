@@ -17,8 +17,12 @@ bench=(php-symfony-mailer msmtp iptables libnetfilter-queue-dev hyperfine iprout
 # libclang-rt-dev follows the distribution's default clang (llvm-defaults), as clang does
 fuzz=(clang libclang-rt-dev)
 lint=(clang-tidy cppcheck)
-# matrix: the Debian chroots of scripts/matrix.sh and the packaging checks
-matrix=(debootstrap)
+# matrix: the Debian chroots of scripts/matrix.sh, the ZTS build and the packaging checks
+# (dpkg-buildpackage with dh-php, PIE's schema through python3-jsonschema, the plugin zip)
+# zts is built from Debian's php8.2 source package (scripts/php-zts.sh): dpkg-source
+# unpacks it and applies the patches, buildconf needs autoconf, the grammar bison and re2c
+matrix=(debootstrap dpkg-dev autoconf automake libtool bison re2c pkg-config gcc make libssl-dev
+	dh-php debhelper fakeroot php-all-dev python3-jsonschema zip unzip)
 
 want=()
 [ $# -eq 0 ] && set -- core

@@ -5,6 +5,8 @@
 #
 #   scripts/test.sh                 everything (what CI runs)
 #   scripts/test.sh --no-asan       skip the ASan suite (quicker while developing)
+#   scripts/test.sh --quick         skip the ASan suite and the matrix (the chroots)
+#   MATRIX=0 scripts/test.sh        skip the matrix only (CI runs it: MATRIX=1, the default)
 #   scripts/test.sh --phpt SO [--] [run-tests.php options]
 #                                   only the phpt suite against SO (used by
 #                                   test-asan.sh and test-valgrind.sh)
@@ -19,7 +21,9 @@
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
 # ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
-# libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh).
+# libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh),
+# matrix (scripts/matrix.sh: build, C unit tests and phpt in the trixie, sid and
+# experimental chroots, one line each).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -131,8 +135,14 @@ if [ "${1:-}" = "--phpt" ]; then
 	exit
 fi
 
-with_asan=1
-[ "${1:-}" = "--no-asan" ] && with_asan=0
+with_asan=1 with_matrix=${MATRIX:-1}
+for arg in "$@"; do
+	case "$arg" in
+	--no-asan) with_asan=0 ;;
+	--quick) with_asan=0 with_matrix=0 ;;
+	*) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+	esac
+done
 
 total_pass=0 total_fail=0 total_skip=0
 started=$(date +%s)
@@ -157,6 +167,7 @@ finish() {
 # --- dependencies, build, certificates ----------------------------------------------
 groups=(core fuzz lint)
 [ -x scripts/wp-test.sh ] && groups+=(wp)
+[ "$with_matrix" = 1 ] && groups+=(matrix)
 if ! scripts/deps.sh "${groups[@]}" >"$ARTIFACTS/deps.log" 2>&1; then
 	echo "scripts/deps.sh ${groups[*]} failed: see $ARTIFACTS/deps.log" >&2
 	tail -n 20 "$ARTIFACTS/deps.log" >&2
@@ -263,6 +274,20 @@ if [ -x scripts/wp-test.sh ]; then
 	else
 		echo "  FAIL scripts/wp-test.sh did not end with its summary: see $ARTIFACTS/wp.log"
 		suite wp 0 1
+	fi
+fi
+
+# --- matrix: the other Debian suites, in chroots ----------------------------------------------
+if [ "$with_matrix" = 1 ]; then
+	scripts/matrix.sh >"$ARTIFACTS/matrix.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/matrix.log")
+	grep -E '^  ' "$ARTIFACTS/matrix.log"
+	while read -r _ name p f s; do
+		suite "$name" "$p" "$f" "$s"
+	done < <(grep -E '^suite ' "$ARTIFACTS/matrix.log")
+	if ! [[ "$last" =~ ^[0-9]+\ passed ]]; then
+		echo "  FAIL scripts/matrix.sh did not end with its summary: see $ARTIFACTS/matrix.log"
+		suite matrix 0 1
 	fi
 fi
 
