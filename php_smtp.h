@@ -22,6 +22,9 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *encryption;
 	char *username;
 	char *password;
+	/* smtp.password applied after startup (FPM pool, vhost, .user.ini): this thread's own
+	 * copy, wiped when replaced and at GSHUTDOWN; the php.ini one is shared by all threads */
+	char *applied_password;
 	char *auth;
 	double timeout;
 	bool verify_peer;

@@ -92,8 +92,7 @@ static ZEND_INI_DISP(display_secret)
  * the entry to its value before the request, which is the mask: on_modify
  * then goes back to the php.ini password it kept from startup. */
 static zend_string *password_mask; /* permanent and interned: compared by address */
-static char *startup_password;     /* php.ini / -d, set at MINIT */
-ZEND_TLS char *applied_password;   /* a later value (FPM pool, vhost, .user.ini) */
+static char *startup_password;     /* php.ini / -d, set at MINIT; read-only after it */
 
 static void free_secret(char **secret)
 {
@@ -108,7 +107,7 @@ static ZEND_INI_MH(OnUpdatePassword)
 {
 	if (password_mask && new_value == password_mask) {
 		/* the entry restored to (or, in a new thread, refreshed with) its masked startup value */
-		free_secret(&applied_password);
+		free_secret(&SMTP_G(applied_password));
 		SMTP_G(password) = startup_password;
 		return SUCCESS;
 	}
@@ -116,11 +115,12 @@ static ZEND_INI_MH(OnUpdatePassword)
 	if (stage == ZEND_INI_STAGE_STARTUP && !startup_password) {
 		/* php.ini or -d, at MINIT; a thread started later (ZTS) refreshes
 		 * with the mask, or with "" when no password was set: that one goes
-		 * to its own slot below, never over the shared startup copy */
+		 * to its own slot below (the thread's globals), never over the
+		 * shared startup copy */
 		startup_password = copy;
 	} else {
-		free_secret(&applied_password);
-		applied_password = copy;
+		free_secret(&SMTP_G(applied_password));
+		SMTP_G(applied_password) = copy;
 	}
 	SMTP_G(password) = copy;
 	return SUCCESS;
@@ -172,7 +172,6 @@ static void password_minit(void)
 
 static void password_mshutdown(void)
 {
-	free_secret(&applied_password);
 	free_secret(&startup_password);
 }
 
@@ -205,6 +204,13 @@ static PHP_GINIT_FUNCTION(smtp)
 #endif
 	memset(smtp_globals, 0, sizeof(*smtp_globals));
 	ZVAL_UNDEF(&smtp_globals->last_result);
+}
+
+/* Per thread under ZTS (TSRM calls it for every thread's globals, at the thread's end
+ * and at module shutdown), once otherwise: a password applied for this thread goes. */
+static PHP_GSHUTDOWN_FUNCTION(smtp)
+{
+	free_secret(&smtp_globals->applied_password);
 }
 
 static PHP_MINIT_FUNCTION(smtp)
@@ -293,7 +299,7 @@ zend_module_entry smtp_module_entry = {
 	PHP_SMTP_VERSION,
 	PHP_MODULE_GLOBALS(smtp),
 	PHP_GINIT(smtp),
-	NULL,
+	PHP_GSHUTDOWN(smtp),
 	NULL,
 	STANDARD_MODULE_PROPERTIES_EX,
 };
