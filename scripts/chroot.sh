@@ -3,6 +3,7 @@
 #
 #   scripts/chroot.sh ensure NAME             build NAME's chroot if missing or stale; print its dir
 #   scripts/chroot.sh run NAME -- CMD...      run CMD inside (as root, at the checkout's own path)
+#   scripts/chroot.sh run-in DIR -- CMD...    the same in DIR (a throw-away copy of a chroot)
 #   scripts/chroot.sh packages NAME           print the package list NAME is built from
 #
 # NAME is one of the flavours below. Chroots live under CHROOT_CACHE (default
@@ -29,13 +30,15 @@ common=(gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev openssl 
 flavour() {
 	extra="" pin=""
 	case "$1" in
+	bookworm) # the host's own suite: a clean system to install our php8.2-smtp .deb into
+		suite=bookworm php=8.2 ;;
 	trixie) # PHP 8.4, gcc 14, libcurl 8.14, OpenSSL 3.5
 		suite=trixie php=8.4 ;;
 	sid) # PHP 8.5 (experimental's; sid itself has 8.4) on sid: libcurl 8.23, OpenSSL 3.6, gcc 15
 		suite=sid php=8.5 extra="deb $MIRROR experimental main" pin="php8.5-*" ;;
 	experimental) # PHP 8.6 (release candidate) and its php-common from experimental, on sid
 		suite=sid php=8.6 extra="deb $MIRROR experimental main" pin="php8.6-* php-common" ;;
-	*) echo "chroot.sh: unknown chroot $1 (trixie, sid, experimental)" >&2; exit 2 ;;
+	*) echo "chroot.sh: unknown chroot $1 (bookworm, trixie, sid, experimental)" >&2; exit 2 ;;
 	esac
 	packages=("${common[@]}" "php$php-cli" "php$php-dev" "php$php-mbstring" "php$php-fpm")
 }
@@ -89,7 +92,10 @@ ensure() {
 	# no daemon (php-fpm's) starts while packages install into the chroot
 	printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d"
 	chmod +x "$new/usr/sbin/policy-rc.d"
-	# a downloaded .deb is kept for the next rebuild
+	# a downloaded .deb is kept for the next rebuild; one chroot at a time uses that cache
+	# (apt locks it, and would give up rather than wait)
+	exec 7>"$DEB_CACHE/.php-smtp.lock"
+	flock 7
 	mount --bind "$DEB_CACHE" "$new/var/cache/apt/archives"
 	local status=0
 	{
@@ -97,6 +103,7 @@ ensure() {
 			chroot_apt "$new" install "${packages[@]}"
 	} >"$CHROOT_CACHE/$name.apt.log" 2>&1 || status=$?
 	umount "$new/var/cache/apt/archives"
+	exec 7>&-
 	if [ "$status" -ne 0 ]; then
 		echo "chroot.sh: installing into $name failed: see $CHROOT_CACHE/$name.apt.log" >&2
 		tail -n 20 "$CHROOT_CACHE/$name.apt.log" >&2
@@ -111,18 +118,25 @@ ensure() {
 # unmount_all DIR: whatever an interrupted run left mounted under DIR.
 unmount_all() {
 	local target
+	case "${1:-}" in "" | / | /*/.. | /*/../*) return 0 ;; esac
 	while read -r target; do
 		umount -l "$target" 2>/dev/null || true
 	done < <(awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)
 }
 
 run() {
-	local name=$1 dir
+	local name=$1
+	shift
+	run_in "$(ensure "$name")" "$@"
+}
+
+run_in() {
+	mounted=$(cd "$1" && pwd) # global: the EXIT trap needs it after this function is gone
+	local dir=$mounted
 	shift
 	[ "${1:-}" = "--" ] && shift
-	dir=$(ensure "$name")
 	# Each run mounts what it needs and takes it down again, even when interrupted.
-	trap 'unmount_all "$dir"' EXIT
+	trap 'unmount_all "$mounted"' EXIT
 	mkdir -p "$dir$root"
 	mount --bind "$root" "$dir$root"
 	mount -t proc proc "$dir/proc"
@@ -141,6 +155,7 @@ run() {
 case "${1:-}" in
 ensure) ensure "${2:?usage: chroot.sh ensure NAME}" ;;
 run) run "${@:2}" ;;
+run-in) run_in "${@:2}" ;;
 packages) flavour "${2:?usage: chroot.sh packages NAME}" && printf '%s\n' "${packages[@]}" ;;
-*) sed -n '2,13p' "$0" >&2; exit 2 ;;
+*) sed -n '2,14p' "$0" >&2; exit 2 ;;
 esac

@@ -9,7 +9,8 @@
 #   MATRIX=0 scripts/test.sh        skip the matrix only (CI runs it: MATRIX=1, the default)
 #   scripts/test.sh --phpt SO [--] [run-tests.php options]
 #                                   only the phpt suite against SO (used by
-#                                   test-asan.sh and test-valgrind.sh)
+#                                   test-asan.sh and test-valgrind.sh); SO "installed":
+#                                   the extension PHP loads itself (a package's)
 #
 # Environment:
 #   ARTIFACTS=DIR        where the logs go (default: artifacts/ in the checkout)
@@ -22,8 +23,9 @@
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
 # ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
 # libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh),
-# matrix (scripts/matrix.sh: build, C unit tests and phpt in the trixie, sid and
-# experimental chroots, one line each).
+# packaging (scripts/package-test.sh), zts (the phpt suite under a thread-safe debug PHP,
+# scripts/php-zts.sh), matrix (scripts/matrix.sh: build, C unit tests and phpt in the
+# trixie, sid and experimental chroots, one line each). --quick skips the last three.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -62,9 +64,11 @@ run_phpt() {
 		return 0
 	fi
 	local php=${PHPT_PHP:-$(command -v php)}
+	local load=(-d "extension=$so")
+	[ "$so" = installed ] && load=()
 	# -P would use the runner's own binary; -p lets ASan/valgrind wrappers in.
 	TEST_PHP_JUNIT=$junit NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-		php "$RUN_TESTS" -p "$php" -q -j2 --show-diff -d "extension=$so" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
+		php "$RUN_TESTS" -p "$php" -q -j2 --show-diff "${load[@]}" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
 	if [ ! -s "$junit" ]; then
 		echo "  FAIL run-tests.php produced no results: see $log"
 		echo "0 1 0" >"$log.counts"
@@ -81,7 +85,7 @@ run_phpt() {
 		echo "  (LeakSanitizer's tracer crashed in ${#again[@]} test(s): running them again, one at a time)"
 		local rerun=$log.rerun
 		TEST_PHP_JUNIT=$rerun.junit.xml NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-			php "$RUN_TESTS" -p "$php" -q -j1 --show-diff -d "extension=$so" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
+			php "$RUN_TESTS" -p "$php" -q -j1 --show-diff "${load[@]}" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
 		count_junit "$rerun.junit.xml" "$rerun.counts" /dev/null
 		local p f s rp rf rs
 		read -r p f s <"$log.counts"
@@ -274,6 +278,35 @@ if [ -x scripts/wp-test.sh ]; then
 	else
 		echo "  FAIL scripts/wp-test.sh did not end with its summary: see $ARTIFACTS/wp.log"
 		suite wp 0 1
+	fi
+fi
+
+# --- packaging: versions, tarball, PIE, plugin zip, .deb ---------------------------------------
+if [ "$with_matrix" = 1 ]; then
+	SO=$so scripts/package-test.sh >"$ARTIFACTS/packaging.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/packaging.log")
+	grep -E '^not ok|^    ' "$ARTIFACTS/packaging.log" | sed 's/^/  /' | head -n 30
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+		suite packaging "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+	else
+		echo "  FAIL scripts/package-test.sh did not end with its summary: see $ARTIFACTS/packaging.log"
+		suite packaging 0 1
+	fi
+fi
+
+# --- ZTS: a thread-safe debug PHP built from Debian's php8.2 source (cached) -----------------
+# A debug PHP prints every leaked allocation, so the phpt suite green is zero leak reports.
+if [ "$with_matrix" = 1 ]; then
+	if zts_php=$(scripts/php-zts.sh 2>"$ARTIFACTS/zts-build.log") &&
+		zts_so=$(BUILD_DIR=$TEST_BUILD_ROOT/zts PHP_CONFIG=$(dirname "$zts_php")/php-config scripts/build.sh 2>>"$ARTIFACTS/zts-build.log"); then
+		echo "  (zts: $("$zts_php" -n -r 'echo PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS", PHP_DEBUG ? " debug" : "";'))"
+		PHPT_PHP=$zts_php run_phpt "$ARTIFACTS/zts.log" "$zts_so" "${dirs[@]}"
+		read -r p f s <"$ARTIFACTS/zts.log.counts"
+		suite zts "$p" "$f" "$s"
+	else
+		echo "  FAIL the ZTS debug PHP or smtp.so for it did not build: see $ARTIFACTS/zts-build.log"
+		tail -n 10 "$ARTIFACTS/zts-build.log" | sed 's/^/    /'
+		suite zts 0 1
 	fi
 fi
 

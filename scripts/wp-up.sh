@@ -3,7 +3,8 @@
 #   MariaDB (unix socket only), the capture SMTP server (STARTTLS + AUTH), WordPress under php -S
 #   with the smtp extension loaded and the plugin active, PHP's mail() pointed at a recording script.
 #   scripts/wp-up.sh           (idempotent: reuses what is running, restarts the web server)
-# Environment: WP_STATE (default /tmp/php-smtp-wp), BUILD_DIR (default $WP_STATE/build).
+# Environment: WP_STATE (default /tmp/php-smtp-wp), BUILD_DIR (default $WP_STATE/build),
+# WP_SRC (the WordPress tree to serve, default /usr/share/wordpress: another version unpacked).
 # Prints the URLs and the admin password; writes them to $WP_STATE/env.sh for the tests.
 # Stop everything with scripts/wp-down.sh. No `| grep` here: see shared notes on pipefail.
 set -euo pipefail
@@ -114,12 +115,15 @@ fi
 smtp_port=$(cat "$run/smtpd.port")
 
 # --- WordPress tree and config -------------------------------------------------------
+# WP_SRC: the WordPress tree to serve (default Debian's package); WP_STATE keeps one copy each.
+wp_src=${WP_SRC:-/usr/share/wordpress}
 www=$state/www
-if [ ! -f "$www/wp-settings.php" ] || [ /usr/share/wordpress/wp-includes/version.php -nt "$www/wp-settings.php" ]; then
-	say "copying WordPress into $www"
+if [ ! -f "$www/wp-settings.php" ] || [ "$wp_src/wp-includes/version.php" -nt "$www/wp-settings.php" ] ||
+	! cmp -s "$wp_src/wp-includes/version.php" "$www/wp-includes/version.php"; then
+	say "copying WordPress from $wp_src into $www"
 	rm -rf "$www"
 	# -L: the Debian tree links to system copies of bundled libraries with relative links.
-	cp -rL /usr/share/wordpress "$www"
+	cp -rL "$wp_src" "$www"
 	rm -f "$www/wp-config.php"
 fi
 mkdir -p "$www/wp-content/plugins" "$www/wp-content/uploads"

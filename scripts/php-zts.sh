@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds a thread-safe (ZTS) debug PHP from Debian's own php8.2 source package (the PHP
+# the host runs, with Debian's patches), once per machine, and prints the path of its php.
+#
+#   scripts/php-zts.sh          build if missing, print /var/cache/php-smtp/php-zts/php/bin/php
+#
+# The source comes through a private apt configuration (a deb-src list, package lists
+# and a cache of its own under PHP_ZTS_CACHE), so the host's apt setup is not touched.
+# Configured with only what the phpt suite needs: the CLI, mbstring (mb_send_mail),
+# ctype, posix, openssl (one DKIM test); our extension links libcurl itself. A debug
+# build reports every leaked request allocation at the end of a script, which the phpt
+# suite then sees as output it did not expect: zero leak reports means a green suite.
+# A rebuild happens when the configure line or this recipe changes.
+set -euo pipefail
+cache=${PHP_ZTS_CACHE:-/var/cache/php-smtp/php-zts}
+package=php8.2
+recipe_version=1
+configure=(--enable-zts --enable-debug --disable-all --enable-cli --disable-cgi --disable-phpdbg
+	--without-pear --enable-mbstring --disable-mbregex --enable-ctype --enable-posix --with-openssl)
+prefix=$cache/php
+want=$(printf '%s\n' "$recipe_version" "$package" "${configure[@]}" | md5sum | cut -c1-32)
+
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
+if [ -x "$prefix/bin/php" ] && [ "$(cat "$prefix/.recipe" 2>/dev/null)" = "$want" ]; then
+	echo "$prefix/bin/php"
+	exit 0
+fi
+
+# apt with the private configuration: a deb-src list for bookworm and its security suite
+apt=(-o Dir::Etc::SourceList="$cache/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	-o Dir::State::Lists="$cache/apt/lists" -o Dir::Cache="$cache/apt/cache")
+mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial" "$cache/src"
+codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+printf 'deb-src http://deb.debian.org/debian %s main\ndeb-src http://deb.debian.org/debian-security %s-security main\n' \
+	"$codename" "$codename" >"$cache/apt/sources.list"
+apt-get -q "${apt[@]}" update >&2
+
+# The newest version listed whose files the archive still serves (a security suite can
+# list a version whose files have moved on).
+cd "$cache/src"
+dsc=""
+for version in $(apt-cache "${apt[@]}" showsrc "$package" | sed -n 's/^Version: //p' | sort -rV | uniq); do
+	if ls ./*_"${version#*:}".dsc >/dev/null 2>&1 || apt-get -q "${apt[@]}" source --download-only "$package=$version" >&2; then
+		dsc=$(ls "$cache/src/${package}_${version#*:}.dsc")
+		break
+	fi
+done
+[ -n "$dsc" ] || { echo "php-zts.sh: could not download the $package source package" >&2; exit 1; }
+
+build=$cache/build
+rm -rf "$build"
+mkdir -p "$build"
+dpkg-source -x "$dsc" "$build/src" >&2 # Debian's patches applied
+cd "$build/src"
+# Debian's rules regenerate configure after patching; so do we.
+./buildconf --force >&2
+./configure -q --prefix="$prefix" "${configure[@]}" >&2
+make -s -j"$(nproc)" >&2
+rm -rf "$prefix"
+make -s install >&2
+basename "$dsc" .dsc >"$prefix/.source"
+echo "$want" >"$prefix/.recipe"
+cd "$cache"
+rm -rf "$build"
+echo "$prefix/bin/php"
