@@ -269,7 +269,10 @@ static PHP_MINFO_FUNCTION(smtp)
 	php_info_print_table_row(2, "Extension version", PHP_SMTP_VERSION);
 	php_info_print_table_row(2, "libcurl version", curl->version);
 	php_info_print_table_row(2, "libcurl TLS backend", curl->ssl_version ? curl->ssl_version : "none");
+	php_info_print_table_row(2, "libcurl built against", LIBCURL_VERSION);
 	php_info_print_table_row(2, "OpenSSL version (DKIM)", OpenSSL_version(OPENSSL_VERSION));
+	php_info_print_table_row(2, "OpenSSL built against", OPENSSL_VERSION_TEXT);
+	php_info_print_table_row(2, "Proven by CI", PHP_SMTP_PROVEN);
 
 	bool has_smtp = false, has_smtps = false;
 	for (const char *const *p = curl->protocols; *p; p++) {
