@@ -9,7 +9,7 @@
 # scripts/test.sh adds to its totals), the failures above it, and ends with
 # "N passed, N failed, N skipped". Logs: ARTIFACTS/matrix-NAME/.
 #   trixie        PHP 8.4, gcc 14, libcurl 8.14, OpenSSL 3.5
-#   sid           PHP 8.5, libcurl 8.23, OpenSSL 3.6
+#   sid           PHP 8.5 (experimental's: sid itself has 8.4), libcurl 8.23, OpenSSL 3.6
 #   experimental  PHP 8.6 (release candidate) on sid's libraries
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
