@@ -185,6 +185,13 @@ if ! so=$(BUILD_DIR=$TEST_BUILD_ROOT/release scripts/build.sh 2>"$ARTIFACTS/buil
 	finish
 fi
 echo "extension: $so"
+# The chroots are made (or found in the cache) in the background while the host's suites
+# run: mostly downloading and unpacking, little CPU. The matrix and the .deb check wait for
+# them (chroot.sh locks each one while it is being made).
+if [ "$with_matrix" = 1 ]; then
+	(for name in trixie sid experimental bookworm; do scripts/chroot.sh ensure "$name"; done) \
+		>"$ARTIFACTS/chroots.log" 2>&1 &
+fi
 if ! scripts/certs.sh "$SMTP_TEST_CERTS" >"$ARTIFACTS/certs.log" 2>&1; then
 	echo "scripts/certs.sh failed: see $ARTIFACTS/certs.log" >&2
 	suite certs 0 1
