@@ -171,7 +171,7 @@ void php_smtp_log_outcome(const php_smtp_config *config, const php_smtp_envelope
 
 void php_smtp_log_php_mail(const char *to, const char *headers, const char *subject)
 {
-	const char *target = INI_STR("mail.log");
+	const char *target = zend_ini_string("mail.log", sizeof("mail.log") - 1, 0);
 	if (!target || !*target) {
 		return;
 	}

@@ -603,7 +603,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		store_result(NULL, "bad smtp.* settings", NULL, NULL, &scan.recipients);
 		goto done;
 	}
-	const char *forced = INI_STR("mail.force_extra_parameters");
+	const char *forced = zend_ini_string("mail.force_extra_parameters", sizeof("mail.force_extra_parameters") - 1, 0);
 	zend_string *sender = NULL;
 	if (forced && *forced) {
 		sender = sender_from_parameters(forced);
@@ -831,7 +831,7 @@ static bool capture_begin(mail_capture *capture)
 	fchmod(fd, 0600);
 	close(fd);
 
-	const char *current = INI_STR("sendmail_path");
+	const char *current = zend_ini_string("sendmail_path", sizeof("sendmail_path") - 1, 0);
 	capture->saved_sendmail_path = zend_string_init(current ? current : "", current ? strlen(current) : 0, 0);
 	char command[MAXPATHLEN + 64];
 	int len = snprintf(command, sizeof(command), "/bin/sh -c 'exec /bin/cat >\"$0\"' '%s'", capture->path);
