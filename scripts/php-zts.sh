@@ -20,10 +20,19 @@ configure=(--enable-zts --enable-debug --disable-all --enable-cli --disable-cgi 
 prefix=$cache/php
 want=$(printf '%s\n' "$recipe_version" "$package" "${configure[@]}" | md5sum | cut -c1-32)
 
+# Debian's patched phpize copies libtool's and pkg-config's m4 files from PREFIX/share/aclocal,
+# where Debian keeps them system-wide: point it there.
+link_aclocal() {
+	[ -e "$prefix/share/aclocal" ] && return 0
+	mkdir -p "$prefix/share"
+	ln -s /usr/share/aclocal "$prefix/share/aclocal"
+}
+
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
 if [ -x "$prefix/bin/php" ] && [ "$(cat "$prefix/.recipe" 2>/dev/null)" = "$want" ]; then
+	link_aclocal
 	echo "$prefix/bin/php"
 	exit 0
 fi
@@ -60,6 +69,7 @@ cd "$build/src"
 make -s -j"$(nproc)" >&2
 rm -rf "$prefix"
 make -s install >&2
+link_aclocal
 basename "$dsc" .dsc >"$prefix/.source"
 echo "$want" >"$prefix/.recipe"
 cd "$cache"
