@@ -7,7 +7,8 @@
 # The source comes through a private apt configuration (a deb-src list, package lists
 # and a cache of its own under PHP_ZTS_CACHE), so the host's apt setup is not touched.
 # Configured with only what the phpt suite needs: the CLI, mbstring (mb_send_mail),
-# ctype, posix, openssl (one DKIM test); our extension links libcurl itself. A debug
+# ctype, posix, openssl (one DKIM test), filter (PHPMailer's address check); our extension
+# links libcurl itself. A debug
 # build reports every leaked request allocation at the end of a script, which the phpt
 # suite then sees as output it did not expect: zero leak reports means a green suite.
 # A rebuild happens when the configure line or this recipe changes.
@@ -16,7 +17,8 @@ cache=${PHP_ZTS_CACHE:-/var/cache/php-smtp/php-zts}
 package=php8.2
 recipe_version=1
 configure=(--enable-zts --enable-debug --disable-all --enable-cli --disable-cgi --disable-phpdbg
-	--without-pear --enable-mbstring --disable-mbregex --enable-ctype --enable-posix --with-openssl)
+	--without-pear --enable-mbstring --disable-mbregex --enable-ctype --enable-posix --with-openssl
+	--enable-filter)
 prefix=$cache/php
 want=$(printf '%s\n' "$recipe_version" "$package" "${configure[@]}" | md5sum | cut -c1-32)
 
