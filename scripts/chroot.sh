@@ -30,8 +30,10 @@ common=(gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev openssl 
 flavour() {
 	extra="" pin=""
 	case "$1" in
-	bookworm) # the host's own suite: a clean system to install our php8.2-smtp .deb into
-		suite=bookworm php=8.2 ;;
+	bookworm) # the host's own suite: a clean system to install our php8.2-smtp .deb into; with
+		# the security suite, as the host: a .deb built against 8.2.36's headers needs
+		# symbols (smart_str_ferealloc) that bookworm's first 8.2 lacks
+		suite=bookworm php=8.2 extra="deb http://deb.debian.org/debian-security bookworm-security main" ;;
 	trixie) # PHP 8.4, gcc 14, libcurl 8.14, OpenSSL 3.5
 		suite=trixie php=8.4 ;;
 	sid) # PHP 8.5 (experimental's; sid itself has 8.4) on sid: libcurl 8.23, OpenSSL 3.6, gcc 15
