@@ -30,8 +30,11 @@ if test "$PHP_SMTP" != "no"; then
   PKG_CHECK_MODULES([SMTP_IDN2], [libidn2 >= 2.0.0], [],
     [AC_MSG_ERROR([libidn2 with headers not found: apt-get install libidn2-dev])])
 
+  dnl libcurl's headers only: smtp_curl.c dlopen()s it at the first send, so
+  dnl that PHP processes which never mail do not load its ~30 libraries
   PHP_EVAL_INCLINE($SMTP_CURL_CFLAGS)
-  PHP_EVAL_LIBLINE($SMTP_CURL_LIBS, SMTP_SHARED_LIBADD)
+  AC_DEFINE([PHP_SMTP_CURL_DLOPEN], 1, [smtp: load libcurl at the first send])
+  AC_SEARCH_LIBS([dlopen], [dl], [], [AC_MSG_ERROR([dlopen not found])])
   PHP_EVAL_INCLINE($SMTP_OPENSSL_CFLAGS)
   PHP_EVAL_LIBLINE($SMTP_OPENSSL_LIBS, SMTP_SHARED_LIBADD)
   PHP_EVAL_INCLINE($SMTP_IDN2_CFLAGS)
@@ -49,7 +52,11 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_mailer.c \
     src/smtp_config.c \
     src/smtp_transport.c \
+    src/smtp_curl.c \
+    src/smtp_persistent.c \
     src/smtp_pipeline.c \
+    src/smtp_oauth.c \
+    src/smtp_oauth_sasl.c \
     src/lib/stuffing.c \
     src/lib/reply.c \
     src/lib/redact.c \
@@ -57,6 +64,7 @@ if test "$PHP_SMTP" != "no"; then
     src/smtp_receipt.c \
     src/smtp_message.c \
     src/lib/address.c \
+    src/lib/mail_headers.c \
     src/lib/encode.c \
     src/lib/mime.c \
     src/lib/dkim.c \

@@ -11,6 +11,8 @@
 
 #define PHP_SMTP_VERSION "0.1.0"
 #define PHP_SMTP_EXTNAME "smtp"
+/* the INI secrets (smtp_module.c secret_names) */
+#define PHP_SMTP_SECRET_COUNT 3
 /* What CI's matrix proves (README "Supported: what CI proves"); php --ri smtp shows it */
 #define PHP_SMTP_PROVEN "PHP 8.2 (NTS; ZTS debug), 8.4, 8.5, 8.6 RC; libcurl 7.88, 8.14, 8.23; OpenSSL 3.0, 3.5, 3.6"
 
@@ -24,9 +26,10 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *encryption;
 	char *username;
 	char *password;
-	/* smtp.password applied after startup (FPM pool, vhost, .user.ini): this thread's own
-	 * copy, wiped when replaced and at GSHUTDOWN; the php.ini one is shared by all threads */
-	char *applied_password;
+	/* smtp.password, smtp.oauth_client_secret, smtp.oauth_refresh_token applied after
+	 * startup (FPM pool, vhost, .user.ini): this thread's own copies, wiped when replaced
+	 * and at GSHUTDOWN; the php.ini ones are shared by all threads */
+	char *applied_secrets[PHP_SMTP_SECRET_COUNT];
 	char *auth;
 	double timeout;
 	bool verify_peer;
@@ -40,6 +43,14 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *dkim_selector;
 	char *dkim_key_file;
 	char *log;
+	char *oauth_token_url;
+	char *oauth_client_id;
+	char *oauth_client_secret; /* a secret: see smtp_module.c */
+	char *oauth_refresh_token; /* a secret */
+	char *oauth_scope;
+	bool persistent;        /* smtp.persistent */
+	double persistent_idle; /* smtp.persistent_idle: seconds a kept session may idle */
+	zend_long persistent_max; /* smtp.persistent_max: kept sessions per destination and identity */
 	/* What happened to the last message mail() sent in this request (an array, or UNDEF) */
 	zval last_result;
 ZEND_END_MODULE_GLOBALS(smtp)

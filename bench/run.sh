@@ -306,8 +306,10 @@ if want throughput; then
 		fi
 		php_row "PHPMailer, SMTPKeepAlive" phpmailer 1 "$tp" phpmailer "$sink_port" "$seconds"
 		php_row "PHPMailer, SMTPKeepAlive + tcp_nodelay" phpmailer 1 "$tp" phpmailer-nodelay "$sink_port" "$seconds"
+		ours_row "PHPMailer through NativeSmtp\\PHPMailer, SMTPKeepAlive" 1 "$tp" bridge-phpmailer "$sink_port" "$seconds"
 		php_row "Symfony Mailer, EsmtpTransport kept open" symfony 1 "$tp" symfony "$sink_port" "$seconds"
 		php_row "Symfony Mailer, kept open + tcp_nodelay" symfony 1 "$tp" symfony-nodelay "$sink_port" "$seconds"
+		ours_row "Symfony Mailer through native+smtp:// (bridge)" 1 "$tp" bridge-symfony "$sink_port" "$seconds"
 		php_row "PHP mail() through msmtp (one per message)" msmtp 1 \
 			-d "sendmail_path=\"msmtp --host=127.0.0.1 --port=$sink_port --read-envelope-from -t\"" \
 			"$tp" mail-msmtp "$sink_port" "$seconds"
@@ -377,6 +379,22 @@ if want latency; then
 		wait_listening "$tls_port" "$netns" || { say "TLS server did not start: $(cat "$work/tls.err")"; exit 1; }
 		say "latency: STARTTLS + AUTH server on 127.0.0.1:$tls_port in namespace $netns"
 
+		# aiosmtpd has no BDAT: the CHUNKING row talks to the project's test server
+		# (tests/server/smtpd.py), which offers PIPELINING and CHUNKING as Postfix does
+		mkdir -p "$work/chunking-spool"
+		ip netns exec "$netns" "$py_bin" "$root/tests/server/smtpd.py" --tls starttls --cert "$work/certs/server.pem" \
+			--key "$work/certs/server.key" --auth "$user:$password" --require-auth --chunking \
+			--spool "$work/chunking-spool" --ready-file "$work/chunking.port" --lifetime 3600 \
+			>/dev/null 2>"$work/chunking.err" &
+		started_pids+=("$!")
+		for try in $(seq 100); do
+			[ -s "$work/chunking.port" ] && break
+			sleep 0.05
+		done
+		chunking_port=$(head -n1 "$work/chunking.port")
+		wait_listening "$chunking_port" "$netns" || { say "CHUNKING server did not start: $(cat "$work/chunking.err")"; exit 1; }
+		say "latency: STARTTLS + AUTH + CHUNKING server on 127.0.0.1:$chunking_port"
+
 		ca=$work/certs/ca.pem
 		cold_peer() {
 			local peer=$1 start end
@@ -384,6 +402,10 @@ if want latency; then
 			ours)
 				[ "$ours_ready" = 1 ] || { echo "$ours_why" >&2; return 1; }
 				ip netns exec "$netns" "$php_bin" "${ext[@]}" "$bench/php/cold.php" ours "$tls_port" "$ca" "$user" "$password"
+				;;
+			"ours, CHUNKING server")
+				[ "$ours_ready" = 1 ] || { echo "$ours_why" >&2; return 1; }
+				ip netns exec "$netns" "$php_bin" "${ext[@]}" "$bench/php/cold.php" ours "$chunking_port" "$ca" "$user" "$password"
 				;;
 			phpmailer | symfony)
 				ip netns exec "$netns" "$php_bin" "$bench/php/cold.php" "$peer" "$tls_port" "$ca" "$user" "$password"
@@ -425,10 +447,12 @@ t = time.monotonic(); s = socket.create_connection(('127.0.0.1', $tls_port)); pr
 			say "latency: one-way ${delay} ms (round trip ${rtt} ms): TCP connect took ${measured} ms"
 			failed=" "
 			for run in $(seq "$latency_runs"); do
-				for peer in ours phpmailer symfony curl msmtp; do
+				for peer in ours "ours, CHUNKING server" phpmailer symfony curl msmtp; do
 					[[ $failed == *" $peer "* ]] && continue
-					before=$(wc -l <"$work/tls.log")
-					if out=$(cold_peer "$peer" 2>"$work/peer.err") && [ "$(wc -l <"$work/tls.log")" -eq $((before + 1)) ]; then
+					# each run must deliver: one more log line (aiosmtpd), one more message (smtpd.py)
+					delivered() { echo $(($(wc -l <"$work/tls.log") + $(find "$work/chunking-spool" -name '*.json' | wc -l))); }
+					before=$(delivered)
+					if out=$(cold_peer "$peer" 2>"$work/peer.err") && [ "$(delivered)" -eq $((before + 1)) ]; then
 						printf '%s\t%s\t%s\n' "$peer" "$rtt" "$(tail -n1 <<<"$out")" >>"$work/latency.tsv"
 					else
 						printf '%s\t%s\t%s\n' "$peer" "$rtt" "$(na_record "$(cat "$work/peer.err")")" >>"$work/latency.tsv"

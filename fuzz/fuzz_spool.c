@@ -3,11 +3,20 @@
  * truncated by a crash, damaged on disk or planted by another local user.
  * The input is the whole file (given to the parser through a memfd).
  * Invariants on success: a sender and at least one recipient, no LF inside
- * any value, the body offset just past the first empty line; and the parsed
- * meta formatted and parsed again gives the same meta (a stable round trip).
+ * any value, no NUL in the header, every number within its bounds, the body
+ * offset just past the first empty line; the parsed meta formatted and parsed
+ * again gives the same meta (a stable round trip). Then the envelope check
+ * (smtp_spool_meta_check_envelope): what it passes is what a send would
+ * send, every address a valid addr-spec that normalizes to itself, no CR,
+ * LF, NUL, space or angle bracket, within RFC 5321's length, SMTPUTF8 set
+ * when a local part needs it. The body through smtp_crlf_stream, read in
+ * random chunks, equals smtp_crlf_source over the same bytes and holds no
+ * bare CR or LF.
  */
 #include "fuzz_util.h"
 #include "spool_file.h"
+#include "address.h"
+#include "source.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -28,6 +37,94 @@ static int memfd_with(const char *data, size_t len)
 static void check_value(const char *s)
 {
 	FUZZ_CHECK(s != NULL && strchr(s, '\n') == NULL, "a value holds a line break");
+}
+
+/* What the envelope check passed must be what a send would put in MAIL/RCPT. */
+static void check_address(const char *address, bool *utf8)
+{
+	size_t len = strlen(address);
+	FUZZ_CHECK(len > 0 && len <= SMTP_ADDRESS_MAX, "address length %zu", len);
+	FUZZ_CHECK(strpbrk(address, "\r\n") == NULL, "CR or LF in \"%s\"", address);
+	/* a space or an angle bracket only inside a quoted local part (RFC 5321
+	 * Quoted-string, as a send allows it), never where it could end the path */
+	const char *rest = address;
+	if (*rest == '"') {
+		for (rest++; *rest && *rest != '"'; rest++) {
+			if (*rest == '\\' && rest[1]) {
+				rest++;
+			}
+		}
+		FUZZ_CHECK(*rest == '"', "unterminated quoted local part in \"%s\"", address);
+		rest++;
+	}
+	FUZZ_CHECK(strpbrk(rest, " <>\"") == NULL, "space, angle bracket or quote outside quotes in \"%s\"", address);
+	char *again = NULL, why[128];
+	bool utf8_local = false;
+	FUZZ_CHECK(smtp_address_normalize(address, len, &again, &utf8_local, why, sizeof(why)) == 0 && again,
+	           "accepted address does not validate again: %s", why);
+	FUZZ_CHECK(strcmp(again, address) == 0, "normalizing is not idempotent: \"%s\" -> \"%s\"", address, again);
+	smtp_address_free(again);
+	*utf8 |= utf8_local;
+}
+
+/* A source over memory that hands out a few bytes a read. */
+typedef struct {
+	const char *data;
+	size_t len, pos, step;
+} chunky;
+
+static ssize_t chunky_read(void *ctx, char *buf, size_t cap)
+{
+	chunky *c = ctx;
+	size_t n = c->len - c->pos;
+	n = n < cap ? n : cap;
+	n = n < c->step ? n : c->step;
+	memcpy(buf, c->data + c->pos, n);
+	c->pos += n;
+	return (ssize_t) n;
+}
+
+static int chunky_rewind(void *ctx)
+{
+	((chunky *) ctx)->pos = 0;
+	return 0;
+}
+
+static void check_body(const char *bytes, size_t len)
+{
+	smtp_crlf_source ref;
+	smtp_crlf_source_init(&ref, bytes, len);
+	smtp_source ref_source = smtp_crlf_source_as_source(&ref);
+	char *want = malloc(ref.size + 1), *got = malloc(ref.size + 64);
+	FUZZ_CHECK(want && got, "out of memory");
+	size_t want_len = 0;
+	ssize_t n;
+	while ((n = smtp_source_read(&ref_source, want + want_len, ref.size + 1 - want_len)) > 0) {
+		want_len += (size_t) n;
+	}
+	FUZZ_CHECK(want_len == ref.size, "smtp_crlf_source size");
+
+	chunky inner = {bytes, len, 0, 1 + len % 7};
+	smtp_source inner_source = {chunky_read, chunky_rewind, NULL, &inner};
+	smtp_crlf_stream *stream = malloc(sizeof(*stream));
+	FUZZ_CHECK(stream != NULL, "out of memory");
+	smtp_crlf_stream_init(stream, &inner_source);
+	smtp_source s = smtp_crlf_stream_as_source(stream);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t got_len = 0, cap = 1 + (len * 13 + (size_t) pass) % 11;
+		while (got_len < ref.size + 64 && (n = smtp_source_read(&s, got + got_len, cap < ref.size + 64 - got_len ? cap : ref.size + 64 - got_len)) > 0) {
+			got_len += (size_t) n;
+		}
+		FUZZ_CHECK(got_len == want_len && memcmp(got, want, want_len) == 0, "the stream differs from smtp_crlf_source");
+		for (size_t i = 0; i < got_len; i++) {
+			FUZZ_CHECK(got[i] != '\n' || (i > 0 && got[i - 1] == '\r'), "bare LF at %zu", i);
+			FUZZ_CHECK(got[i] != '\r' || (i + 1 < got_len && got[i + 1] == '\n'), "bare CR at %zu", i);
+		}
+		FUZZ_CHECK(smtp_source_rewind(&s) == 0, "rewind failed");
+	}
+	free(stream);
+	free(want);
+	free(got);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,6 +174,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	free(text);
 	smtp_spool_meta_free(&again);
+
+	FUZZ_CHECK(memchr(data, '\0', (size_t) body) == NULL, "a NUL in an accepted header");
+	FUZZ_CHECK(meta.queued_at >= 0 && meta.queued_at <= SMTP_SPOOL_MAX_TIME && meta.next_try >= 0 &&
+	               meta.next_try <= SMTP_SPOOL_MAX_TIME && meta.attempts <= SMTP_SPOOL_MAX_ATTEMPTS,
+	           "a number out of bounds");
+	if (smtp_spool_meta_check_envelope(&meta, err, sizeof(err)) == 0) {
+		bool utf8 = false;
+		if (meta.from[0]) {
+			check_address(meta.from, &utf8);
+		}
+		for (size_t i = 0; i < meta.recipient_count; i++) {
+			check_address(meta.recipients[i], &utf8);
+		}
+		FUZZ_CHECK(!utf8 || meta.smtputf8, "a UTF-8 local part without smtputf8");
+	} else {
+		FUZZ_CHECK(strlen(err) > 0 && strchr(err, '\n') == NULL && strchr(err, '\r') == NULL,
+		           "a refusal without a one-line reason");
+	}
 	smtp_spool_meta_free(&meta);
+
+	check_body((const char *) data + body, size - (size_t) body);
 	return 0;
 }

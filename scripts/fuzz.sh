@@ -26,11 +26,12 @@ declare -A sources=(
 	[qp]="encode.c source.c"
 	[header]="encode.c source.c"
 	[mime]="mime.c encode.c source.c"
-	[spool]="spool_file.c"
+	[spool]="spool_file.c address.c source.c|$(pkg-config --libs libidn2)"
 	[dkim_canon]="dkim.c encode.c source.c|$(pkg-config --libs libcrypto)"
 	[stuffing]="stuffing.c"
+	[mail_headers]="mail_headers.c address.c|$(pkg-config --libs libidn2)"
 )
-order=(reply redact crlf_source address base64 qp header mime spool dkim_canon stuffing)
+order=(reply redact crlf_source address base64 qp header mime spool dkim_canon stuffing mail_headers)
 [ -n "${FUZZ_TARGETS:-}" ] && read -r -a order <<<"$FUZZ_TARGETS"
 
 cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -20,7 +20,8 @@
 #   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
-# (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp),
+# (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp; the
+# bridge tests load the libraries scripts/php-libs.sh fetches),
 # ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
 # libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh),
 # packaging (scripts/package-test.sh), zts (the phpt suite under a thread-safe debug PHP,
@@ -30,8 +31,16 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-RUN_TESTS=/usr/lib/php/20220829/build/run-tests.php
-[ -f "$RUN_TESTS" ] || RUN_TESTS=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -n1)
+# run_tests_php: PHP's own phpt runner (from php-dev). Looked up when first needed, not at
+# start: on a new machine php-dev is only there once deps.sh has run.
+run_tests_php() {
+	local found
+	for found in "$(php-config --extension-dir 2>/dev/null)/../build/run-tests.php" /usr/lib/php/*/build/run-tests.php; do
+		[ -f "$found" ] && { echo "$found"; return 0; }
+	done
+	echo "run-tests.php not found (is php-dev installed?)" >&2
+	return 1
+}
 export ARTIFACTS=${ARTIFACTS:-$root/artifacts}
 export TEST_BUILD_ROOT=${TEST_BUILD_ROOT:-$root/.build}
 export SMTP_TEST_CERTS=${SMTP_TEST_CERTS:-$ARTIFACTS/certs}
@@ -63,12 +72,13 @@ run_phpt() {
 		echo "(no phpt tests)" >"$log"
 		return 0
 	fi
-	local php=${PHPT_PHP:-$(command -v php)}
+	local php=${PHPT_PHP:-$(command -v php)} runner
+	runner=$(run_tests_php) || { echo "0 1 0" >"$log.counts"; return 1; }
 	local load=(-d "extension=$so")
 	[ "$so" = installed ] && load=()
 	# -P would use the runner's own binary; -p lets ASan/valgrind wrappers in.
 	TEST_PHP_JUNIT=$junit NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-		php "$RUN_TESTS" -p "$php" -q -j2 --show-diff "${load[@]}" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
+		php "$runner" -p "$php" -q -j2 --show-diff "${load[@]}" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
 	if [ ! -s "$junit" ]; then
 		echo "  FAIL run-tests.php produced no results: see $log"
 		echo "0 1 0" >"$log.counts"
@@ -85,7 +95,7 @@ run_phpt() {
 		echo "  (LeakSanitizer's tracer crashed in ${#again[@]} test(s): running them again, one at a time)"
 		local rerun=$log.rerun
 		TEST_PHP_JUNIT=$rerun.junit.xml NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-			php "$RUN_TESTS" -p "$php" -q -j1 --show-diff "${load[@]}" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
+			php "$runner" -p "$php" -q -j1 --show-diff "${load[@]}" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
 		count_junit "$rerun.junit.xml" "$rerun.counts" /dev/null
 		local p f s rp rf rs
 		read -r p f s <"$log.counts"
@@ -124,11 +134,24 @@ with open(sys.argv[3], "w") as out:
 JUNIT
 }
 
+# php_libs: fetches (once; cached) the newer Symfony Mailer and PHPMailer the bridge tests
+# load beside Debian 12's, before the tests run: a first fetch takes longer than a test may.
+php_libs() {
+	if ! scripts/php-libs.sh >"$ARTIFACTS/php-libs.log" 2>&1; then
+		echo "  scripts/php-libs.sh failed (the bridge tests will fail): see $ARTIFACTS/php-libs.log" >&2
+		tail -n 5 "$ARTIFACTS/php-libs.log" >&2
+	fi
+}
+
 if [ "${1:-}" = "--phpt" ]; then
 	so=${2:?usage: test.sh --phpt SO [-- run-tests options]}
 	shift 2
 	[ "${1:-}" = "--" ] && shift
 	scripts/certs.sh "$SMTP_TEST_CERTS"
+	php_libs
+	# the OAuth tests' authorization server (oidc-provider, npm ci)
+	scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1 ||
+		echo "scripts/oauth-deps.sh failed (the OAuth tests will fail): see $ARTIFACTS/oauth-deps.log" >&2
 	mapfile -t dirs < <(phpt_dirs)
 	log=${PHPT_LOG:-$ARTIFACTS/phpt.log}
 	run_phpt "$log" "$so" "${dirs[@]}" -- "$@"
@@ -197,6 +220,12 @@ if ! scripts/certs.sh "$SMTP_TEST_CERTS" >"$ARTIFACTS/certs.log" 2>&1; then
 	suite certs 0 1
 	finish
 fi
+if ! scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1; then
+	echo "scripts/oauth-deps.sh failed: see $ARTIFACTS/oauth-deps.log" >&2
+	tail -n 20 "$ARTIFACTS/oauth-deps.log" >&2
+	suite deps 0 1
+	finish
+fi
 
 # --- stubs fresh ------------------------------------------------------------------------------
 if scripts/gen-stubs.sh --check >"$ARTIFACTS/stubs.log" 2>&1; then
@@ -237,6 +266,7 @@ read -r p f s <"$ARTIFACTS/harness-phpt.log.counts"
 suite harness $((ok + p)) $((notok + f)) "$s"
 
 # --- phpt -------------------------------------------------------------------------------------
+php_libs
 mapfile -t dirs < <(phpt_dirs)
 run_phpt "$ARTIFACTS/phpt.log" "$so" "${dirs[@]}"
 read -r p f s <"$ARTIFACTS/phpt.log.counts"
@@ -257,11 +287,14 @@ if [ "$with_asan" -eq 1 ]; then
 fi
 
 # --- static checks and a short fuzzing pass ---------------------------------------------------
-# lint: clang-tidy, cppcheck, banned calls (one test each). fuzz: every libFuzzer
+# lint: clang-tidy, cppcheck, banned calls (one test each). wp-lint: php -l, phpcs and
+# msgfmt --check over the WordPress plugin. fuzz: every libFuzzer
 # target for FUZZ_SECONDS (10 by default here; scripts/fuzz.sh alone defaults to 60).
-for check in lint fuzz; do
+for check in lint wp-lint fuzz; do
 	if [ "$check" = lint ]; then
 		scripts/lint.sh >"$ARTIFACTS/lint.log" 2>&1 || true
+	elif [ "$check" = wp-lint ]; then
+		scripts/wp-lint.sh >"$ARTIFACTS/wp-lint.log" 2>&1 || true
 	else
 		FUZZ_OUT=$TEST_BUILD_ROOT/fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}" >"$ARTIFACTS/fuzz.log" 2>&1 || true
 	fi

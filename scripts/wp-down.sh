@@ -9,6 +9,7 @@ source "$(dirname "$0")/wp-lib.sh"
 
 # php -d ... -S 127.0.0.1:PORT: the -d settings come between "php" and "-S".
 stop "$run/web.pid" " -S 127.0.0.1:"
+stop "$run/web-ms.pid" " -S 127.0.0.1:"
 stop "$run/smtpd.pid" smtpd.py
 stop "$state/mysql/run/mysqld.pid" mariadbd
 if [ "${WP_DOWN_PURGE:-0}" = 1 ]; then

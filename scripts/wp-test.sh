@@ -27,6 +27,9 @@ fi
 # shellcheck source=/dev/null
 source "$state/env.sh"
 cd "$root/tests/wp"
+# The log outlives a run (WP_KEEP_UP, a kept state folder): only what this run adds is judged.
+log_start=0
+[ -f "$WP_STATE/log/php-error.log" ] && log_start=$(stat -c %s "$WP_STATE/log/php-error.log")
 
 # count_phpunit OUTPUT: adds PHPUnit's summary ("OK (N tests, ...)" or "Tests: N, ...,
 # Failures: F, Errors: E, Skipped: S") to the totals; a skipped or incomplete test is not a pass.
@@ -49,8 +52,18 @@ count_phpunit() {
 
 status=0
 echo "== PHPUnit in WordPress, with the smtp extension"
-out=$("$WP_PHP" /usr/bin/phpunit -c phpunit.xml --exclude-group no-extension 2>&1) || status=1
+out=$("$WP_PHP" /usr/bin/phpunit -c phpunit.xml --exclude-group no-extension,no-sodium,multisite 2>&1) || status=1
 printf '%s\n' "$out" | tee "$artifacts/phpunit.log"
+count_phpunit "$out"
+
+echo "== PHPUnit in the WordPress multisite network, with the smtp extension"
+out=$(NATIVE_SMTP_RIG_MULTISITE=1 "$WP_PHP" /usr/bin/phpunit -c phpunit.xml --group multisite 2>&1) || status=1
+printf '%s\n' "$out" | tee "$artifacts/phpunit-multisite.log"
+count_phpunit "$out"
+
+echo "== PHPUnit in WordPress, PHP whose sodium_memzero() is sodium_compat's (throws)"
+out=$("$WP_PHP_NO_SODIUM" /usr/bin/phpunit -c phpunit.xml --group no-sodium 2>&1) || status=1
+printf '%s\n' "$out" | tee "$artifacts/phpunit-no-sodium.log"
 count_phpunit "$out"
 
 echo "== PHPUnit in WordPress, without the extension"
@@ -75,7 +88,7 @@ problems=""
 if [ -f "$WP_STATE/log/php-error.log" ]; then
 	while IFS= read -r line; do
 		[[ $line == *native-smtp* && $line != *Deprecated* ]] && problems+="$line"$'\n'
-	done <"$WP_STATE/log/php-error.log"
+	done < <(tail -c +$((log_start + 1)) "$WP_STATE/log/php-error.log")
 fi
 if [ -n "$problems" ]; then
 	echo "PHP problems from the plugin:"

@@ -90,6 +90,7 @@ CREATE DATABASE IF NOT EXISTS wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_un
 CREATE USER IF NOT EXISTS 'wpe2e'@'localhost' IDENTIFIED BY '$db_password';
 ALTER USER 'wpe2e'@'localhost' IDENTIFIED BY '$db_password';
 GRANT ALL PRIVILEGES ON wordpress.* TO 'wpe2e'@'localhost';
+GRANT ALL PRIVILEGES ON wordpress_ms.* TO 'wpe2e'@'localhost';
 SQL
 
 # --- capture SMTP server (shared tests/server/smtpd.py) ------------------------------
@@ -140,6 +141,23 @@ fi
 echo "$web_port" >"$run/web.port"
 url=http://127.0.0.1:$web_port
 
+# The multisite network (subdirectory install) is the same tree on a second port: wp-config.php
+# picks its database and the MULTISITE constants by the port asked for.
+ms_port=""
+[ -s "$run/web-ms.port" ] && ms_port=$(cat "$run/web-ms.port")
+stop "$run/web-ms.pid" " -S 127.0.0.1:"
+if [ -z "$ms_port" ] || ! port_free "$ms_port" || [ "$ms_port" = "$web_port" ]; then
+	ms_port=$(free_port)
+fi
+echo "$ms_port" >"$run/web-ms.port"
+ms_url=http://127.0.0.1:$ms_port
+# A network keeps its domain (with the port) in the database: a new port means a new network.
+if [ "$(cat "$run/ms-installed-port" 2>/dev/null || true)" != "$ms_port" ]; then
+	mariadb --no-defaults --socket="$sock" -uroot -e 'DROP DATABASE IF EXISTS wordpress_ms'
+	rm -f "$run/ms-installed-port"
+fi
+mariadb --no-defaults --socket="$sock" -uroot -e 'CREATE DATABASE IF NOT EXISTS wordpress_ms CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+
 salts_file=$state/secrets/salts.php
 if [ ! -s "$salts_file" ]; then
 	{
@@ -153,7 +171,11 @@ fi
 cat >"$www/wp-config.php" <<PHP
 <?php
 // Written by scripts/wp-up.sh on every run; not Debian's dispatcher config.
-define( 'DB_NAME', 'wordpress' );
+// The multisite network answers on its own port (and in the CLI with NATIVE_SMTP_RIG_MULTISITE=1).
+\$native_smtp_rig_ms = PHP_SAPI === 'cli'
+	? '1' === getenv( 'NATIVE_SMTP_RIG_MULTISITE' )
+	: ( isset( \$_SERVER['HTTP_HOST'] ) && '127.0.0.1:$ms_port' === \$_SERVER['HTTP_HOST'] );
+define( 'DB_NAME', \$native_smtp_rig_ms ? 'wordpress_ms' : 'wordpress' );
 define( 'DB_USER', 'wpe2e' );
 define( 'DB_PASSWORD', '$db_password' );
 define( 'DB_HOST', 'localhost:$sock' );
@@ -162,10 +184,29 @@ define( 'DB_COLLATE', '' );
 require '$salts_file';
 \$table_prefix = 'wp_';
 
-define( 'WP_HOME', '$url' );
-define( 'WP_SITEURL', '$url' );
-if ( PHP_SAPI === 'cli' && empty( \$_SERVER['HTTP_HOST'] ) ) {
-	\$_SERVER['HTTP_HOST'] = '127.0.0.1:$web_port'; // CLI tests load WordPress without a request.
+if ( ! \$native_smtp_rig_ms ) {
+	define( 'WP_HOME', '$url' );
+	define( 'WP_SITEURL', '$url' );
+	if ( PHP_SAPI === 'cli' && empty( \$_SERVER['HTTP_HOST'] ) ) {
+		\$_SERVER['HTTP_HOST'] = '127.0.0.1:$web_port'; // CLI tests load WordPress without a request.
+	}
+} else {
+	define( 'WP_ALLOW_MULTISITE', true );
+	if ( PHP_SAPI === 'cli' && empty( \$_SERVER['HTTP_HOST'] ) ) {
+		\$_SERVER['HTTP_HOST']   = '127.0.0.1:$ms_port';
+		\$_SERVER['REQUEST_URI'] = getenv( 'NATIVE_SMTP_RIG_PATH' ) ?: '/';
+	}
+	if ( '1' === getenv( 'NATIVE_SMTP_RIG_MS_INSTALLING' ) ) {
+		define( 'WP_HOME', '$ms_url' ); // The single site that becomes the network's main site.
+		define( 'WP_SITEURL', '$ms_url' );
+	} else {
+		define( 'MULTISITE', true );
+		define( 'SUBDOMAIN_INSTALL', false );
+		define( 'DOMAIN_CURRENT_SITE', '127.0.0.1:$ms_port' );
+		define( 'PATH_CURRENT_SITE', '/' );
+		define( 'SITE_ID_CURRENT_SITE', 1 );
+		define( 'BLOG_ID_CURRENT_SITE', 1 );
+	}
 }
 define( 'WP_DEBUG', true );
 define( 'WP_DEBUG_LOG', '$log/php-error.log' );
@@ -192,6 +233,9 @@ php_args=(-d "error_log=$log/php-error.log" -d log_errors=1 -d display_errors=0
 PHP_CLI_SERVER_WORKERS=4 setsid php "${php_args[@]}" -S "127.0.0.1:$web_port" -t "$www" \
 	"$root/tests/wp/rig/router.php" </dev/null >>"$log/php-server.log" 2>&1 &
 echo $! >"$run/web.pid"
+PHP_CLI_SERVER_WORKERS=4 setsid php "${php_args[@]}" -S "127.0.0.1:$ms_port" -t "$www" \
+	"$root/tests/wp/rig/router.php" </dev/null >>"$log/php-server-ms.log" 2>&1 &
+echo $! >"$run/web-ms.pid"
 for _ in $(seq 1 100); do
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$url/wp-login.php" || true)
 	[[ $code == 200 || $code == 500 ]] && break
@@ -214,6 +258,11 @@ write_php_wrapper() { # NAME ARGS...: a script that runs php with these -d setti
 write_php_wrapper php "${php_args[@]}"
 write_php_wrapper php-no-extension -d "error_log=$log/php-error.log" -d log_errors=1 -d display_errors=0 \
 	-d "sendmail_path=$root/tests/wp/rig/fake-sendmail $state/spool/sendmail"
+# PHP as on a host without ext-sodium, where it matters: Debian builds the extension in, so its
+# sodium_memzero() is disabled and WordPress's sodium_compat defines its own, which throws (PHP
+# cannot wipe memory). Disabling every sodium function instead would make sodium_compat call
+# itself forever (it sees the extension loaded); NoSodiumTest also turns its fallback off.
+write_php_wrapper php-no-sodium "${php_args[@]}" -d disable_functions=sodium_memzero
 
 # --- install WordPress, activate the plugin ------------------------------------------
 admin_password=$(secret admin-password)
@@ -225,6 +274,18 @@ php "${php_args[@]}" "$root/tests/wp/rig/install.php" "$www" "$admin_password" >
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/wp-login.php" || true)
 [ "$code" = 200 ] || { say "wp-login.php answered $code"; exit 1; }
 
+# The network: installed as a single site, made a network, then a subsite and its admin.
+site_admin_password=$(secret site-admin-password)
+if [ ! -s "$run/ms-installed-port" ]; then
+	NATIVE_SMTP_RIG_MULTISITE=1 NATIVE_SMTP_RIG_MS_INSTALLING=1 php "${php_args[@]}" "$root/tests/wp/rig/install-multisite.php" \
+		network "$www" "$admin_password" >"$log/install-ms.log" 2>&1 || { cat "$log/install-ms.log" >&2; exit 1; }
+fi
+NATIVE_SMTP_RIG_MULTISITE=1 php "${php_args[@]}" "$root/tests/wp/rig/install-multisite.php" \
+	sites "$www" "$admin_password" "$site_admin_password" >>"$log/install-ms.log" 2>&1 || { cat "$log/install-ms.log" >&2; exit 1; }
+echo "$ms_port" >"$run/ms-installed-port"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$ms_url/site2/wp-login.php" || true)
+[ "$code" = 200 ] || { say "the network's site2/wp-login.php answered $code"; exit 1; }
+
 cat >"$state/env.sh" <<ENV
 # Written by scripts/wp-up.sh: source it to reach the rig.
 export WP_STATE='$state'
@@ -235,6 +296,11 @@ export WP_ADMIN_PASSWORD='$admin_password'
 export WP_SMTP_SO='$smtp_so'
 export WP_PHP='$state/bin/php'
 export WP_PHP_NO_EXTENSION='$state/bin/php-no-extension'
+export WP_PHP_NO_SODIUM='$state/bin/php-no-sodium'
+export WP_MS_URL='$ms_url'
+export WP_MS_SITE_URL='$ms_url/site2'
+export WP_MS_SITE_ADMIN_USER='siteadmin'
+export WP_MS_SITE_ADMIN_PASSWORD='$site_admin_password'
 export SMTP_CAPTURE_PORT='$smtp_port'
 export SMTP_CAPTURE_USER='$smtp_user'
 export SMTP_CAPTURE_PASSWORD='$smtp_password'
@@ -248,6 +314,7 @@ cat <<INFO
 WordPress:      $url/
 Admin:          $url/wp-admin/  (user admin, password $admin_password)
 Native SMTP:    $url/wp-admin/options-general.php?page=native-smtp
+Network:        $ms_url/wp-admin/network/settings.php?page=native-smtp  (subsite $ms_url/site2/, user siteadmin, password $site_admin_password)
 Capture SMTP:   127.0.0.1:$smtp_port  STARTTLS + AUTH $smtp_user / $smtp_password  (spool $state/spool/smtp)
 mail() spool:   $state/spool/sendmail
 Extension:      ${smtp_so:-NOT BUILT (see $log/build.log)}

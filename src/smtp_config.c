@@ -1,11 +1,12 @@
 /*
  * Mailer configuration: DSN and array parsing, INI fallback, validation.
  *
- * Credentials never follow a host they were not meant for: smtp.username and
- * smtp.password are used only when the host is smtp.host itself and no
- * script or per-directory file changed where smtp.* points, so a tenant's
- * script cannot make the extension hand it the relay password an
- * administrator set for the pool.
+ * Credentials never follow a connection they were not meant for: the INI
+ * secrets (smtp.username, smtp.password) go only to the administrator's
+ * relay, the one whose host, port, encryption, verify_peer, cafile,
+ * allow_insecure_auth and auth are all php.ini's (see admin_relay_difference),
+ * so a tenant's script cannot make the extension hand it the relay password
+ * an administrator set for the pool.
  */
 #include "php.h"
 #include "zend_smart_str.h"
@@ -15,7 +16,9 @@
 #include "php_smtp.h"
 #include "smtp_config.h"
 #include "smtp_errors.h"
+#include "smtp_spool.h"
 #include "lib/address.h"
+#include "lib/spool_file.h"
 
 const char *php_smtp_encryption_name(php_smtp_encryption encryption)
 {
@@ -34,7 +37,7 @@ static const char *const known_keys[] = {"host",     "port",    "encryption", "u
                                          "auth",     "allow_insecure_auth",   "verify_peer", "cafile",
                                          "timeout",  "helo",    "from",       "from_name", "keepalive",
                                          "dkim",     "spool",   "fallback",   "deferred", "debug",
-                                         NULL};
+                                         "token",    "oauth",   "persistent", NULL};
 
 static bool is_known_key(zend_string *key)
 {
@@ -300,6 +303,41 @@ static zend_string *ini_string(const char *value)
 	return (value && *value) ? zend_string_init(value, strlen(value), 0) : NULL;
 }
 
+static bool auth_from_name(const char *name, size_t len, php_smtp_auth *out)
+{
+	static const struct {
+		const char *name;
+		php_smtp_auth auth;
+	} mechs[] = {{"auto", PHP_SMTP_AUTH_AUTO},
+	             {"plain", PHP_SMTP_AUTH_PLAIN},
+	             {"login", PHP_SMTP_AUTH_LOGIN},
+	             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
+	             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2},
+	             {"oauthbearer", PHP_SMTP_AUTH_OAUTHBEARER}};
+	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
+		if (len == strlen(mechs[i].name) && memcmp(name, mechs[i].name, len) == 0) {
+			*out = mechs[i].auth;
+			return true;
+		}
+	}
+	return false;
+}
+
+static zend_result config_parse(php_smtp_config *config, zval *input, bool is_fallback);
+
+
+/* A token string is a secret: wiped when this was its last holder. */
+static void release_token(zval *token)
+{
+	if (Z_TYPE_P(token) == IS_STRING) {
+		zend_string *s = Z_STR_P(token);
+		php_smtp_release_secret(&s);
+	} else {
+		zval_ptr_dtor(token);
+	}
+	ZVAL_UNDEF(token);
+}
+
 static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool nested)
 {
 	const char *k = ZSTR_VAL(key);
@@ -346,24 +384,38 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "auth")) {
-		static const struct {
-			const char *name;
-			php_smtp_auth auth;
-		} mechs[] = {{"auto", PHP_SMTP_AUTH_AUTO},
-		             {"plain", PHP_SMTP_AUTH_PLAIN},
-		             {"login", PHP_SMTP_AUTH_LOGIN},
-		             {"cram-md5", PHP_SMTP_AUTH_CRAM_MD5},
-		             {"xoauth2", PHP_SMTP_AUTH_XOAUTH2}};
-		if (Z_TYPE_P(v) == IS_STRING) {
-			for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
-				if (zend_string_equals_cstr(Z_STR_P(v), mechs[i].name, strlen(mechs[i].name))) {
-					c->auth = mechs[i].auth;
-					return SUCCESS;
-				}
-			}
+		if (Z_TYPE_P(v) == IS_STRING && auth_from_name(Z_STRVAL_P(v), Z_STRLEN_P(v), &c->auth)) {
+			return SUCCESS;
 		}
-		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5 or xoauth2");
+		php_smtp_throw_invalid("Config key \"auth\" must be auto, plain, login, cram-md5, xoauth2 or oauthbearer");
 		return FAILURE;
+	}
+	if (zend_string_equals_literal(key, "token")) {
+		/* a string is the token itself, never a function's name */
+		if (Z_TYPE_P(v) == IS_STRING) {
+			if (Z_STRLEN_P(v) == 0 || has_control_chars(Z_STRVAL_P(v), Z_STRLEN_P(v))) {
+				php_smtp_throw_invalid("Config key \"token\" must be a non-empty access token without control "
+				                       "characters, or a callable");
+				return FAILURE;
+			}
+		} else if (!zend_is_callable(v, 0, NULL)) {
+			php_smtp_throw_invalid("Config key \"token\" must be an access token string or a callable "
+			                       "fn(bool $refresh): string");
+			return FAILURE;
+		}
+		release_token(&c->token);
+		ZVAL_COPY(&c->token, v);
+		return SUCCESS;
+	}
+	if (zend_string_equals_literal(key, "oauth")) {
+		if (Z_TYPE_P(v) != IS_ARRAY) {
+			php_smtp_throw_invalid("Config key \"oauth\" must be an array (token_url, client_id, client_secret, "
+			                       "refresh_token, scope, on_refresh_token)");
+			return FAILURE;
+		}
+		php_smtp_oauth_grant_free(c->oauth);
+		c->oauth = php_smtp_oauth_grant_from_array(v);
+		return c->oauth ? SUCCESS : FAILURE;
 	}
 	if (zend_string_equals_literal(key, "allow_insecure_auth")) {
 		return value_bool(v, k, &c->allow_insecure_auth);
@@ -373,6 +425,9 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 	}
 	if (zend_string_equals_literal(key, "keepalive")) {
 		return value_bool(v, k, &c->keepalive);
+	}
+	if (zend_string_equals_literal(key, "persistent")) {
+		return value_bool(v, k, &c->persistent);
 	}
 	if (zend_string_equals_literal(key, "deferred")) {
 		return value_bool(v, k, &c->deferred);
@@ -400,7 +455,17 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 		return value_string_into(v, k, &c->from_name);
 	}
 	if (zend_string_equals_literal(key, "spool")) {
-		return value_string_into(v, k, &c->spool);
+		if (value_string_into(v, k, &c->spool) == FAILURE) {
+			return FAILURE;
+		}
+		/* refused now rather than warned about at the first temporary failure */
+		char err[512];
+		if (ZSTR_LEN(c->spool) && (!php_smtp_spool_dir_allowed(ZSTR_VAL(c->spool), err, sizeof(err)) ||
+		                           smtp_spool_dirs_check(ZSTR_VAL(c->spool), err, sizeof(err)) != 0)) {
+			php_smtp_throw_invalid("Config key \"spool\": %s", err);
+			return FAILURE;
+		}
+		return SUCCESS;
 	}
 	if (zend_string_equals_literal(key, "dkim")) {
 		if (Z_TYPE_P(v) != IS_ARRAY) {
@@ -426,7 +491,7 @@ static zend_result apply_key(php_smtp_config *c, zend_string *key, zval *v, bool
 			efree(c->fallback);
 		}
 		c->fallback = ecalloc(1, sizeof(php_smtp_config));
-		if (php_smtp_config_parse(c->fallback, v) == FAILURE || EG(exception)) {
+		if (config_parse(c->fallback, v, true) == FAILURE || EG(exception)) {
 			return FAILURE;
 		}
 		if (c->fallback->fallback) {
@@ -457,6 +522,7 @@ static void config_defaults(php_smtp_config *c)
 	c->timeout = 30;
 	c->keepalive = true;
 	ZVAL_UNDEF(&c->debug);
+	ZVAL_UNDEF(&c->token);
 }
 
 /* The machine's name, for EHLO. */
@@ -475,34 +541,128 @@ static zend_string *default_helo(void)
 
 /* True when a script (ini_set) or a .user.ini / .htaccess changed an smtp.*
  * setting in this request. Values from php.ini, and those an administrator
- * fixed with php_admin_value (which locks them to PHP_INI_SYSTEM), are not. */
+ * fixed with php_admin_value (which locks them to PHP_INI_SYSTEM), are not;
+ * neither is an FPM pool's php_value, which FPM writes as the base value. */
 static bool ini_changed_below_admin(const char *name)
 {
 	zend_ini_entry *entry = zend_hash_str_find_ptr(EG(ini_directives), name, strlen(name));
 	return entry && entry->modified && entry->modifiable != ZEND_INI_SYSTEM;
 }
 
-/* The relay credentials in smtp.username/smtp.password go only where the
- * administrator pointed them: not to a host a script named, nor to one a
- * script redirected smtp.* to. */
-static bool ini_credentials_allowed(const php_smtp_config *c, bool host_from_ini)
+static php_smtp_encryption ini_encryption(void)
 {
-	static const char *const connection_settings[] = {"smtp.host", "smtp.port", "smtp.encryption",
-	                                                   "smtp.verify_peer", "smtp.cafile", NULL};
-	const char *ini_host = SMTP_G(host);
-	if (!host_from_ini && !(ini_host && zend_string_equals_cstr(c->host, ini_host, strlen(ini_host)))) {
-		return false;
+	/* PHP's INI parser reads the bare keyword none as an empty string */
+	const char *e = SMTP_G(encryption);
+	if (!e || !*e || strcmp(e, "none") == 0) {
+		return PHP_SMTP_ENCRYPTION_NONE;
 	}
-	for (const char *const *name = connection_settings; *name; name++) {
+	return strcmp(e, "tls") == 0 ? PHP_SMTP_ENCRYPTION_TLS : PHP_SMTP_ENCRYPTION_STARTTLS;
+}
+
+static zend_long default_port(php_smtp_encryption encryption)
+{
+	return encryption == PHP_SMTP_ENCRYPTION_TLS ? 465 : encryption == PHP_SMTP_ENCRYPTION_NONE ? 25 : 587;
+}
+
+static bool ini_has_secrets(void)
+{
+	return SMTP_G(username) && *SMTP_G(username); /* no username, no AUTH */
+}
+
+/* The one decision "is this connection the administrator's relay?": NULL
+ * when every setting that decides where and how credentials travel is
+ * php.ini's (a key given with exactly php.ini's value changes nothing),
+ * otherwise the first one that is not. The INI's values are the ones php.ini
+ * or php_admin_value set; one a script or a .user.ini changed in this
+ * request no longer counts as the administrator's. */
+static const char *admin_relay_difference(const php_smtp_config *c, bool is_fallback)
+{
+	static const char *const relay_settings[] = {"smtp.host",   "smtp.port", "smtp.encryption",      "smtp.verify_peer",
+	                                             "smtp.cafile", "smtp.auth", "smtp.oauth_token_url", NULL};
+	if (is_fallback) {
+		return "fallback";
+	}
+	for (const char *const *name = relay_settings; *name; name++) {
 		if (ini_changed_below_admin(*name)) {
-			return false;
+			return *name;
 		}
 	}
-	return true;
+	/* compared byte for byte: "Relay.example." may resolve elsewhere than
+	 * "relay.example" (search domains), so only the very name counts */
+	const char *ini_host = SMTP_G(host);
+	if (!ini_host || !*ini_host || !zend_string_equals_cstr(c->host, ini_host, strlen(ini_host))) {
+		return "host";
+	}
+	php_smtp_encryption encryption = ini_encryption();
+	if (c->encryption != encryption) {
+		return "encryption";
+	}
+	if (c->port != (SMTP_G(port) > 0 ? SMTP_G(port) : default_port(encryption))) {
+		return "port";
+	}
+	if (c->verify_peer != SMTP_G(verify_peer)) {
+		return "verify_peer";
+	}
+	const char *ini_cafile = SMTP_G(cafile) ? SMTP_G(cafile) : "";
+	if (c->cafile ? !zend_string_equals_cstr(c->cafile, ini_cafile, strlen(ini_cafile)) : *ini_cafile != '\0') {
+		return "cafile";
+	}
+	if (c->allow_insecure_auth) {
+		return "allow_insecure_auth"; /* php.ini has no such setting: its value is the default, false */
+	}
+	php_smtp_auth auth = PHP_SMTP_AUTH_AUTO;
+	const char *ini_auth = SMTP_G(auth);
+	if (ini_auth && *ini_auth) {
+		auth_from_name(ini_auth, strlen(ini_auth), &auth);
+	}
+	if (c->auth != auth) {
+		return "auth";
+	}
+	return NULL;
+}
+
+/* Every INI secret, filled in one place and only for the administrator's
+ * relay: the password, and the relay's OAuth client (smtp.oauth_*) when the
+ * mechanism may be OAuth. */
+static zend_result ini_secrets_fill(php_smtp_config *c)
+{
+	c->username = ini_string(SMTP_G(username));
+	c->password = ini_string(SMTP_G(password));
+	if (c->auth == PHP_SMTP_AUTH_XOAUTH2 || c->auth == PHP_SMTP_AUTH_OAUTHBEARER || c->auth == PHP_SMTP_AUTH_AUTO) {
+		c->oauth = php_smtp_oauth_grant_from_ini();
+		if (EG(exception)) {
+			return FAILURE;
+		}
+	}
+	return SUCCESS;
+}
+
+void php_smtp_config_explain_withheld(const php_smtp_config *c, php_smtp_failure *failure)
+{
+	if (!c->ini_secrets_withheld || !failure->message ||
+	    !(failure->kind == PHP_SMTP_FAILURE_SERVER || failure->kind == PHP_SMTP_FAILURE_RECIPIENT ||
+	      failure->kind == PHP_SMTP_FAILURE_AUTH)) {
+		return;
+	}
+	const char *why = c->ini_secrets_withheld;
+	zend_string *reason;
+	if (strcmp(why, "fallback") == 0) {
+		reason = zend_string_init("a fallback relay never gets them", sizeof("a fallback relay never gets them") - 1, 0);
+	} else if (strncmp(why, "smtp.", 5) == 0) {
+		reason = strpprintf(0, "%s was changed in this request (ini_set() or .user.ini)", why);
+	} else {
+		reason = strpprintf(0, "this Mailer's \"%s\" is not php.ini's", why);
+	}
+	zend_string *message =
+	    strpprintf(0, "%s (sent without the php.ini credentials: they are kept for the relay php.ini names, and %s)",
+	               ZSTR_VAL(failure->message), ZSTR_VAL(reason));
+	zend_string_release(reason);
+	zend_string_release(failure->message);
+	failure->message = message;
 }
 
 /* Fills what the user left out from smtp.*, then checks the whole. */
-static zend_result finish(php_smtp_config *c, HashTable *given)
+static zend_result finish(php_smtp_config *c, HashTable *given, bool is_fallback)
 {
 #define GIVEN(name) zend_hash_str_exists(given, name, sizeof(name) - 1)
 	bool host_from_ini = false;
@@ -517,6 +677,9 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 		php_smtp_throw_invalid("No SMTP host: give \"host\" (or a DSN), or set smtp.host");
 		return FAILURE;
 	}
+	if (!GIVEN("persistent")) {
+		c->persistent = SMTP_G(persistent);
+	}
 	if (!GIVEN("encryption") && SMTP_G(encryption)) {
 		/* PHP's INI parser reads the bare keyword none (as in "smtp.encryption=none"
 		 * in php.ini or -d) as an empty string: empty means none */
@@ -530,14 +693,10 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 			return FAILURE;
 		}
 	}
-	/* INI credentials only for the INI host: see the comment at the top. */
+	/* smtp.port belongs to smtp.host: another host gets the default port */
 	bool same_host_as_ini = host_from_ini || (SMTP_G(host) && zend_string_equals_cstr(c->host, SMTP_G(host),
 	                                                                                   strlen(SMTP_G(host))));
-	if (!GIVEN("username") && !GIVEN("password") && ini_credentials_allowed(c, host_from_ini)) {
-		c->username = ini_string(SMTP_G(username));
-		c->password = ini_string(SMTP_G(password));
-	}
-	if (!GIVEN("port") && (host_from_ini || same_host_as_ini) && SMTP_G(port) > 0) {
+	if (!GIVEN("port") && same_host_as_ini && SMTP_G(port) > 0) {
 		c->port = SMTP_G(port);
 	}
 	if (!GIVEN("auth") && SMTP_G(auth) && *SMTP_G(auth)) {
@@ -586,11 +745,19 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 			return FAILURE;
 		}
 	}
-#undef GIVEN
 
 	if (c->port == 0) {
-		c->port = c->encryption == PHP_SMTP_ENCRYPTION_TLS ? 465 : c->encryption == PHP_SMTP_ENCRYPTION_NONE ? 25 : 587;
+		c->port = default_port(c->encryption);
 	}
+	/* INI credentials only for the administrator's relay, decided once the
+	 * connection settings are final: see admin_relay_difference() */
+	if (!GIVEN("username") && !GIVEN("password") && !GIVEN("token") && !GIVEN("oauth") && ini_has_secrets()) {
+		c->ini_secrets_withheld = admin_relay_difference(c, is_fallback);
+		if (!c->ini_secrets_withheld && ini_secrets_fill(c) == FAILURE) {
+			return FAILURE;
+		}
+	}
+#undef GIVEN
 	if (c->username && ZSTR_LEN(c->username) == 0) {
 		zend_string_release(c->username);
 		c->username = NULL;
@@ -599,6 +766,22 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 		ZEND_SECURE_ZERO(ZSTR_VAL(c->password), ZSTR_LEN(c->password));
 		zend_string_release(c->password);
 		c->password = NULL;
+	}
+	bool has_token = Z_TYPE(c->token) != IS_UNDEF || c->oauth;
+	if (has_token && c->auth == PHP_SMTP_AUTH_AUTO) {
+		c->auth = PHP_SMTP_AUTH_XOAUTH2;
+	}
+	if (has_token && c->auth != PHP_SMTP_AUTH_XOAUTH2 && c->auth != PHP_SMTP_AUTH_OAUTHBEARER) {
+		php_smtp_throw_invalid("Config keys \"token\" and \"oauth\" need auth xoauth2 or oauthbearer");
+		return FAILURE;
+	}
+	if (has_token && !c->username) {
+		php_smtp_throw_invalid("OAuth needs \"username\": the mailbox the token was issued for");
+		return FAILURE;
+	}
+	if (Z_TYPE(c->token) != IS_UNDEF && c->oauth) {
+		php_smtp_throw_invalid("Give either \"token\" or \"oauth\", not both");
+		return FAILURE;
 	}
 	if (c->username && c->encryption == PHP_SMTP_ENCRYPTION_NONE && !c->allow_insecure_auth) {
 		php_smtp_throw_invalid("Refusing to send credentials over an unencrypted connection: use encryption "
@@ -613,6 +796,11 @@ static zend_result finish(php_smtp_config *c, HashTable *given)
 }
 
 zend_result php_smtp_config_parse(php_smtp_config *config, zval *input)
+{
+	return config_parse(config, input, false);
+}
+
+static zend_result config_parse(php_smtp_config *config, zval *input, bool is_fallback)
 {
 	config_defaults(config);
 
@@ -661,7 +849,7 @@ zend_result php_smtp_config_parse(php_smtp_config *config, zval *input)
 	ZEND_HASH_FOREACH_END();
 
 	if (result == SUCCESS) {
-		result = finish(config, keys);
+		result = finish(config, keys, is_fallback);
 	}
 	zval_ptr_dtor(&dsn_array);
 	return result;
@@ -672,16 +860,6 @@ zend_result php_smtp_config_from_ini(php_smtp_config *config)
 	return php_smtp_config_parse(config, NULL);
 }
 
-static void release_secret(zend_string **s)
-{
-	if (*s) {
-		if (!ZSTR_IS_INTERNED(*s) && GC_REFCOUNT(*s) == 1) {
-			ZEND_SECURE_ZERO(ZSTR_VAL(*s), ZSTR_LEN(*s));
-		}
-		zend_string_release(*s);
-		*s = NULL;
-	}
-}
 
 static void release(zend_string **s)
 {
@@ -694,8 +872,11 @@ static void release(zend_string **s)
 void php_smtp_config_dtor(php_smtp_config *c)
 {
 	release(&c->host);
-	release_secret(&c->username);
-	release_secret(&c->password);
+	php_smtp_release_secret(&c->username);
+	php_smtp_release_secret(&c->password);
+	release_token(&c->token);
+	php_smtp_oauth_grant_free(c->oauth);
+	c->oauth = NULL;
 	release(&c->cafile);
 	release(&c->helo);
 	release(&c->from);

@@ -40,9 +40,10 @@ bool php_smtp_failure_is_temporary(const php_smtp_failure *failure)
 	if (failure->smtp_code >= 500) {
 		return false;
 	}
-	/* No reply to judge by: the network or a stalled server is worth another
-	 * try; a TLS or local problem will fail the same way next time. */
-	return failure->kind == PHP_SMTP_FAILURE_CONNECTION;
+	/* No reply to judge by: the network, a stalled server or a token
+	 * endpoint that is down is worth another try; a TLS or local problem
+	 * will fail the same way next time. */
+	return failure->kind == PHP_SMTP_FAILURE_CONNECTION || failure->kind == PHP_SMTP_FAILURE_TOKEN_TEMPORARY;
 }
 
 static const char *phase_doing(php_smtp_phase phase)
@@ -112,6 +113,29 @@ static bool curl_code_is_network(CURLcode rc)
 	}
 }
 
+const char *php_smtp_auth_hint(int code, const char *reply)
+{
+	if (!reply) {
+		return "";
+	}
+	if (strstr(reply, "5.7.139") || strstr(reply, "SmtpClientAuthentication is disabled")) {
+		return " (Microsoft 365 has SMTP AUTH turned off for this mailbox or the whole tenant: an Exchange "
+		       "administrator must turn on Authenticated SMTP for the mailbox (admin center > Users > Active users "
+		       "> Mail > Manage email apps, or Set-CASMailbox <mailbox> -SmtpClientAuthenticationDisabled $false), "
+		       "and for the tenant unless it is allowed per mailbox)";
+	}
+	if (code == 534 && strstr(reply, "5.7.9")) {
+		return " (Google wants OAuth 2.0 for this account: use auth xoauth2 with a token for the scope "
+		       "https://mail.google.com/, or an app password where the Workspace administrator allows them)";
+	}
+	if (code == 535 && strstr(reply, "5.7.3")) {
+		return " (Microsoft 365 refused the sign-in: check that the username is the mailbox the token was issued "
+		       "for, that the token has the SMTP.Send permission (scope https://outlook.office.com/SMTP.Send), and "
+		       "that Authenticated SMTP is turned on for the mailbox)";
+	}
+	return "";
+}
+
 void php_smtp_failure_classify(const php_smtp_observation *seen, php_smtp_failure *failure)
 {
 	CURLcode rc = (CURLcode)seen->curl_code;
@@ -139,8 +163,9 @@ void php_smtp_failure_classify(const php_smtp_observation *seen, php_smtp_failur
 	} else if (rc == CURLE_LOGIN_DENIED || (refused && seen->phase == PHP_SMTP_PHASE_AUTH)) {
 		failure->kind = PHP_SMTP_FAILURE_AUTH;
 		if (refused) {
-			failure->message = strpprintf(0, "Authentication failed: %d %s", seen->reply_code,
-			                              seen->reply ? seen->reply : "");
+			failure->message = strpprintf(0, "Authentication failed: %d %s%s", seen->reply_code,
+			                              seen->reply ? seen->reply : "",
+			                              php_smtp_auth_hint(seen->reply_code, seen->reply));
 		} else {
 			failure->message = strpprintf(0, "Authentication failed: %s (no mechanism both sides support?)",
 			                              curl_error);
@@ -179,6 +204,7 @@ static zend_class_entry *failure_class(php_smtp_failure_kind kind)
 	case PHP_SMTP_FAILURE_TLS:
 		return php_smtp_tls_exception_ce;
 	case PHP_SMTP_FAILURE_AUTH:
+	case PHP_SMTP_FAILURE_TOKEN_TEMPORARY:
 		return php_smtp_authentication_exception_ce;
 	case PHP_SMTP_FAILURE_RECIPIENT:
 		return php_smtp_recipient_exception_ce;

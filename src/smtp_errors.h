@@ -25,6 +25,7 @@ typedef enum {
 	PHP_SMTP_FAILURE_AUTH,
 	PHP_SMTP_FAILURE_RECIPIENT, /* every recipient refused */
 	PHP_SMTP_FAILURE_LOCAL,     /* our side: an unreadable attachment, out of memory */
+	PHP_SMTP_FAILURE_TOKEN_TEMPORARY, /* the OAuth token endpoint is unreachable or down: temporary */
 } php_smtp_failure_kind;
 
 typedef struct {
@@ -67,6 +68,10 @@ typedef struct {
 
 /* Fills failure from what was observed. */
 void php_smtp_failure_classify(const php_smtp_observation *seen, php_smtp_failure *failure);
+
+/* A hint for an AUTH refusal that a provider explains in its own words
+ * (Microsoft 365's 5.7.139 and 5.7.3, Google's 534 5.7.9), or "". */
+const char *php_smtp_auth_hint(int code, const char *reply);
 
 /* 4xx replies and network trouble are worth another try; 5xx and local errors are final. */
 bool php_smtp_failure_is_temporary(const php_smtp_failure *failure);

@@ -43,6 +43,7 @@
 #include "lib/address.h"
 #include "lib/source.h"
 #include "lib/mime.h"
+#include "lib/mail_headers.h"
 
 /* PHP's own mail(), run while smtp.override_mail is off; and the functions
  * that reach PHP's internal php_mail() without mail(), whose messages are
@@ -64,15 +65,19 @@ typedef struct {
 	size_t count;
 	size_t capacity;
 	bool needs_smtputf8;
+	bool seen_ready;
+	php_smtp_mailbox_set seen; /* to drop duplicates in linear time */
 } address_list;
 
 static void address_list_add(address_list *list, zend_string *address)
 {
-	for (size_t i = 0; i < list->count; i++) {
-		if (smtp_address_same_mailbox(ZSTR_VAL(list->items[i]), ZSTR_VAL(address))) {
-			zend_string_release(address);
-			return;
-		}
+	if (!list->seen_ready) {
+		php_smtp_mailbox_set_init(&list->seen, 8);
+		list->seen_ready = true;
+	}
+	if (!php_smtp_mailbox_set_add(&list->seen, ZSTR_VAL(address), ZSTR_LEN(address))) {
+		zend_string_release(address);
+		return;
 	}
 	if (list->count == list->capacity) {
 		list->capacity = list->capacity ? list->capacity * 2 : 4;
@@ -89,287 +94,82 @@ static void address_list_free(address_list *list)
 	if (list->items) {
 		efree(list->items);
 	}
+	if (list->seen_ready) {
+		php_smtp_mailbox_set_destroy(&list->seen);
+	}
 	memset(list, 0, sizeof(*list));
 }
 
-static bool is_blank(char c)
+/* Each address the parser hands out goes into the list (ctx). */
+static void collect_address(void *ctx, const char *address, size_t len, bool utf8_local)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	address_list *list = ctx;
+	list->needs_smtputf8 |= utf8_local;
+	address_list_add(list, zend_string_init(address, len, 0));
 }
 
-/* Validates one addr-spec and adds it to list; on a bad one, a warning
- * naming it. */
+/* The parser's reason, as the one warning (it was malloc'd there). */
+static void warn_parse_error(char *err)
+{
+	php_error_docref(NULL, E_WARNING, "SMTP delivery failed: %s", err ? err : "out of memory");
+	smtp_mail_free(err);
+}
+
+/* Validates one addr-spec and adds it to list; on a bad one, a warning naming it. */
 static bool add_addr_spec(address_list *list, const char *spec, size_t len)
 {
-	while (len && is_blank(*spec)) {
-		spec++;
-		len--;
-	}
-	while (len && is_blank(spec[len - 1])) {
-		len--;
-	}
-	if (len == 0) {
-		return true; /* an empty element of a list ("a@x, , b@y"), or an empty group */
-	}
-	char *normalized = NULL;
-	bool utf8_local = false;
-	char err[160];
-	if (smtp_address_normalize(spec, len, &normalized, &utf8_local, err, sizeof(err)) != 0) {
-		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: invalid address \"%.*s\": %s", (int)len, spec, err);
+	char *err;
+	if (smtp_mail_addr_spec(spec, len, collect_address, list, &err) != 0) {
+		warn_parse_error(err);
 		return false;
 	}
-	list->needs_smtputf8 |= utf8_local;
-	address_list_add(list, zend_string_init(normalized, strlen(normalized), 0));
-	smtp_address_free(normalized);
 	return true;
 }
 
-/* Adds the addresses of an RFC 5322 address list ("Ann <a@x.test>, b@y.test,
- * "Doe, J" <j@z.test>, team: c@x.test, d@x.test;") to list. Quoted strings
- * and comments may hold commas; a group's name is skipped. */
+/* Adds the addresses of an RFC 5322 address list to list (lib/mail_headers.c). */
 static bool add_address_list(address_list *list, const char *value, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		smart_str bare = {0}; /* the element without its comments, for a bare addr-spec */
-		const char *open = NULL, *close = NULL;
-		bool quoted = false;
-		int comment_depth = 0;
-		for (; i < len; i++) {
-			char c = value[i];
-			if (comment_depth) {
-				if (c == '\\' && i + 1 < len) {
-					i++;
-				} else if (c == '(') {
-					comment_depth++;
-				} else if (c == ')') {
-					comment_depth--;
-				}
-				continue;
-			}
-			if (quoted) {
-				smart_str_appendc(&bare, c);
-				if (c == '\\' && i + 1 < len) {
-					smart_str_appendc(&bare, value[++i]);
-				} else if (c == '"') {
-					quoted = false;
-				}
-				continue;
-			}
-			if (c == '(') {
-				comment_depth = 1;
-			} else if (c == '"') {
-				quoted = true;
-				smart_str_appendc(&bare, c);
-			} else if (c == '<' && !open) {
-				open = value + i;
-			} else if (c == '>' && open && !close) {
-				close = value + i;
-			} else if (c == ':' && !open) {
-				smart_str_free(&bare); /* "group-name:" starts a group: what came before is its name */
-				bare.s = NULL;
-			} else if (c == ',' || c == ';') {
-				if (!open || close) {
-					break;
-				}
-			} else if (!open) {
-				smart_str_appendc(&bare, c);
-			}
-		}
-		i++; /* past the separator */
-		bool ok;
-		if (open && close) {
-			ok = add_addr_spec(list, open + 1, close - open - 1);
-		} else if (open) {
-			php_error_docref(NULL, E_WARNING, "SMTP delivery failed: unterminated <address> in \"%.*s\"", (int)len, value);
-			ok = false;
-		} else {
-			ok = add_addr_spec(list, bare.s ? ZSTR_VAL(bare.s) : "", bare.s ? ZSTR_LEN(bare.s) : 0);
-		}
-		smart_str_free(&bare);
-		if (!ok) {
-			return false;
-		}
+	char *err;
+	if (smtp_mail_address_list(value, len, collect_address, list, &err) != 0) {
+		warn_parse_error(err);
+		return false;
 	}
 	return true;
 }
 
-/* ---- the message text ---- */
-
-/* What PHP's mail() does to To and Subject: trailing white space goes, and
- * every control character becomes a space, except a CRLF followed by white
- * space (a folded line, RFC 5322 2.2.3), which is kept. */
+/* What PHP's mail() does to To and Subject (lib/mail_headers.c). */
 static zend_string *clean_header_argument(const char *in, size_t len)
 {
-	while (len && isspace((unsigned char)in[len - 1])) {
-		len--;
+	size_t n;
+	char *clean = smtp_mail_clean_argument(in, len, &n);
+	if (!clean) {
+		zend_error_noreturn(E_ERROR, "Out of memory");
+		return ZSTR_EMPTY_ALLOC();
 	}
-	zend_string *out = zend_string_init(in, len, 0);
-	char *s = ZSTR_VAL(out);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\r' && i + 2 < len && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
-			i += 2;
-			while (i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '\t')) {
-				i++;
-			}
-			continue;
-		}
-		if (iscntrl((unsigned char)s[i])) {
-			s[i] = ' ';
-		}
-	}
+	zend_string *out = zend_string_init(clean, n, 0);
+	smtp_mail_free(clean);
 	return out;
-}
-
-/* PHP's mail() refuses additional headers that start with something other
- * than a field name, hold an empty line (it would end the header block early
- * and let the rest become the body), or a line break at the very end or a
- * lone CR. The same rule here, so a script behaves the same either way. */
-static bool headers_malformed(const char *h, size_t len)
-{
-	if (len == 0) {
-		return false;
-	}
-	if (h[0] < 33 || h[0] > 126 || h[0] == ':') {
-		return true;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (h[i] == '\r') {
-			if (i + 1 == len || h[i + 1] == '\r' ||
-			    (h[i + 1] == '\n' && (i + 2 == len || h[i + 2] == '\n' || h[i + 2] == '\r'))) {
-				return true;
-			}
-			i++;
-		} else if (h[i] == '\n') {
-			if (i + 1 == len || h[i + 1] == '\r' || h[i + 1] == '\n') {
-				return true;
-			}
-			i++;
-		} else if (h[i] == '\0') {
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The additional headers, field by field (a field with its folded
- * continuation lines). The callback gets the name and the whole field. */
-typedef struct {
-	smart_str kept;          /* the header block without Bcc */
-	address_list recipients; /* from Cc and Bcc */
-	zend_string *from_value; /* the From field's value, unfolded */
-	bool has_date, has_message_id;
-	bool failed;
-} header_scan;
-
-static bool field_named(const char *field, size_t name_len, const char *name)
-{
-	return name_len == strlen(name) && strncasecmp(field, name, name_len) == 0;
 }
 
 /* a copy of v with the line breaks of folding turned into spaces */
 static zend_string *unfold(const char *v, size_t vlen)
 {
 	zend_string *out = zend_string_init(v, vlen, 0);
-	for (size_t i = 0; i < vlen; i++) {
-		if (ZSTR_VAL(out)[i] == '\r' || ZSTR_VAL(out)[i] == '\n') {
-			ZSTR_VAL(out)[i] = ' ';
-		}
-	}
+	smtp_mail_unfold(ZSTR_VAL(out), vlen);
 	return out;
 }
 
-/* the value of a field ("Name: value"), unfolded */
-static zend_string *unfolded_value(const char *field, size_t len, size_t name_len)
+/* The envelope sender named by -f (lib/mail_headers.c), or NULL. */
+static zend_string *sender_from_parameters(const char *params, size_t len)
 {
-	return unfold(field + name_len + 1, len - name_len - 1);
-}
-
-static void scan_field(header_scan *scan, const char *field, size_t len)
-{
-	const char *colon = memchr(field, ':', len);
-	size_t name_len = colon ? (size_t)(colon - field) : 0;
-	while (name_len && (field[name_len - 1] == ' ' || field[name_len - 1] == '\t')) {
-		name_len--; /* "Cc : x" (obsolete syntax, still seen) */
+	size_t n;
+	char *sender = smtp_mail_sender_param(params, len, &n);
+	if (!sender) {
+		return NULL;
 	}
-	bool is_bcc = colon && field_named(field, name_len, "Bcc");
-	if (colon && (is_bcc || field_named(field, name_len, "Cc"))) {
-		zend_string *value = unfolded_value(field, len, colon - field);
-		if (!add_address_list(&scan->recipients, ZSTR_VAL(value), ZSTR_LEN(value))) {
-			scan->failed = true;
-		}
-		zend_string_release(value);
-	} else if (colon && field_named(field, name_len, "From") && !scan->from_value) {
-		scan->from_value = unfolded_value(field, len, colon - field);
-	} else if (colon && field_named(field, name_len, "Date")) {
-		scan->has_date = true;
-	} else if (colon && field_named(field, name_len, "Message-ID")) {
-		scan->has_message_id = true;
-	}
-	if (!is_bcc) {
-		smart_str_appendl(&scan->kept, field, len);
-		smart_str_appendl(&scan->kept, "\r\n", 2);
-	}
-}
-
-static void scan_headers(header_scan *scan, const char *h, size_t len)
-{
-	size_t start = 0, i = 0;
-	while (i < len) {
-		const char *eol = memchr(h + i, '\n', len - i);
-		size_t next = eol ? (size_t)(eol - h) + 1 : len;
-		/* a line that starts with white space continues the field */
-		if (next >= len || (h[next] != ' ' && h[next] != '\t')) {
-			size_t end = eol ? (size_t)(eol - h) : len;
-			if (end > start && h[end - 1] == '\r') {
-				end--;
-			}
-			if (end > start) {
-				scan_field(scan, h + start, end - start);
-			}
-			start = next;
-		}
-		i = next;
-	}
-}
-
-/* ---- the fifth argument ---- */
-
-/* The envelope sender named by -f in sendmail-style parameters ("-f a@x",
- * "-fa@x", quoted or not), or NULL. Nothing else in them means anything
- * here: they are never given to a shell. */
-static zend_string *sender_from_parameters(const char *params)
-{
-	const char *p = params;
-	while (*p) {
-		while (*p == ' ' || *p == '\t') {
-			p++;
-		}
-		const char *token = p;
-		while (*p && *p != ' ' && *p != '\t') {
-			p++;
-		}
-		if (p - token >= 2 && token[0] == '-' && token[1] == 'f') {
-			const char *value = token + 2;
-			const char *end = p;
-			if (value == end) { /* "-f addr": the value is the next word */
-				while (*p == ' ' || *p == '\t') {
-					p++;
-				}
-				value = p;
-				while (*p && *p != ' ' && *p != '\t') {
-					p++;
-				}
-				end = p;
-			}
-			if (end - value >= 2 && (*value == '\'' || *value == '"') && end[-1] == *value) {
-				value++;
-				end--;
-			}
-			return zend_string_init(value, end - value, 0);
-		}
-	}
-	return NULL;
+	zend_string *out = zend_string_init(sender, n, 0);
+	smtp_mail_free(sender);
+	return out;
 }
 
 /* ---- the request's mailer ---- */
@@ -394,19 +194,12 @@ static zend_ulong settings_hash(void)
 	return hash;
 }
 
-/* The mailer for this request, made from the smtp.* settings on first use.
- * NULL with a warning when the settings are not usable. */
-static php_smtp_mailer *request_mailer_get(void)
+/* A new mailer from the smtp.* settings, its object in object. NULL with a
+ * warning when the settings are not usable. */
+static php_smtp_mailer *mailer_from_ini(zval *object)
 {
-	zend_ulong settings = settings_hash();
-	if (Z_TYPE(request_mailer) == IS_OBJECT && settings == request_mailer_settings) {
-		return Z_SMTP_MAILER_P(&request_mailer);
-	}
-	php_smtp_mail_rshutdown();
-
-	zval object;
-	object_init_ex(&object, php_smtp_mailer_ce);
-	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(&object);
+	object_init_ex(object, php_smtp_mailer_ce);
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(object);
 	if (php_smtp_config_from_ini(&mailer->config) == FAILURE) {
 		php_smtp_config_dtor(&mailer->config);
 		zend_string *why = NULL;
@@ -422,12 +215,40 @@ static php_smtp_mailer *request_mailer_get(void)
 		if (why) {
 			zend_string_release(why);
 		}
-		zval_ptr_dtor(&object);
+		zval_ptr_dtor(object);
+		ZVAL_UNDEF(object);
 		return NULL;
 	}
 	mailer->configured = true;
-	ZVAL_COPY_VALUE(&request_mailer, &object);
-	request_mailer_settings = settings;
+	return mailer;
+}
+
+/* The mailer for this mail() call, its object held in held (the caller
+ * releases it): the request's, made from the smtp.* settings on first use
+ * and kept for the next call. While that one is sending, which means mail()
+ * was called again from PHP code that ran in the middle of a mail() (an error
+ * handler fired by its warning, a destructor), this call gets a mailer of its
+ * own for the one message: the nested message still goes out, and the outer
+ * one's session is left alone. NULL with a warning when the settings are not
+ * usable. */
+static php_smtp_mailer *request_mailer_get(zval *held)
+{
+	ZVAL_UNDEF(held);
+	if (Z_TYPE(request_mailer) == IS_OBJECT && Z_SMTP_MAILER_P(&request_mailer)->sending) {
+		return mailer_from_ini(held);
+	}
+	zend_ulong settings = settings_hash();
+	if (Z_TYPE(request_mailer) == IS_OBJECT && settings == request_mailer_settings) {
+		ZVAL_COPY(held, &request_mailer);
+		return Z_SMTP_MAILER_P(held);
+	}
+	php_smtp_mail_rshutdown();
+
+	php_smtp_mailer *mailer = mailer_from_ini(held);
+	if (mailer) {
+		ZVAL_COPY(&request_mailer, held);
+		request_mailer_settings = settings;
+	}
 	return mailer;
 }
 
@@ -546,12 +367,16 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 {
 	zend_string *to_clean = clean_header_argument(to, to_len);
 	zend_string *subject_clean = clean_header_argument(subject, subject_len);
-	header_scan scan = {0};
+	address_list recipients = {0};
+	smtp_mail_headers scan = {0};
 	zend_string *from = NULL, *message_id = NULL;
 	smart_str data = {0};
+	php_smtp_mailer *mailer = NULL;
+	zval held;
+	ZVAL_UNDEF(&held);
 	RETVAL_FALSE;
 
-	if (!captured && headers && headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
+	if (!captured && headers && smtp_mail_headers_malformed(ZSTR_VAL(headers), ZSTR_LEN(headers))) {
 		fail_local("Multiple or malformed newlines found in additional_header", false, NULL, NULL);
 		goto done;
 	}
@@ -562,7 +387,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	/* To, then Cc and Bcc: all envelope recipients */
 	{
 		zend_string *to_unfolded = unfold(ZSTR_VAL(to_clean), ZSTR_LEN(to_clean));
-		bool ok = add_address_list(&scan.recipients, ZSTR_VAL(to_unfolded), ZSTR_LEN(to_unfolded));
+		bool ok = add_address_list(&recipients, ZSTR_VAL(to_unfolded), ZSTR_LEN(to_unfolded));
 		zend_string_release(to_unfolded);
 		if (!ok) {
 			fail_local("invalid To address", true, NULL, NULL);
@@ -581,48 +406,60 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		                        ZSTR_VAL(base));
 		zend_string_release(base);
 	}
-	scan.kept = data;
-	memset(&data, 0, sizeof(data));
 	if (headers) {
-		scan_headers(&scan, ZSTR_VAL(headers), ZSTR_LEN(headers));
+		char *err;
+		int rc = smtp_mail_headers_scan(ZSTR_VAL(headers), ZSTR_LEN(headers), collect_address, &recipients, &scan, &err);
+		if (rc != 0) {
+			/* a NUL: only a captured message can have one (mail() refused it above) */
+			const char *why = rc == -2 ? "NUL in additional_header" : "invalid Cc or Bcc address";
+			warn_parse_error(err);
+			fail_local(why, true, NULL, &recipients);
+			goto done;
+		}
+		smart_str_appendl(&data, scan.kept, scan.kept_len);
 	}
-	data = scan.kept;
-	memset(&scan.kept, 0, sizeof(scan.kept));
-	if (scan.failed) {
-		fail_local("invalid Cc or Bcc address", true, NULL, &scan.recipients);
+	if (recipients.count == 0) {
+		fail_local("no recipient in To, Cc or Bcc", false, NULL, NULL);
 		goto done;
 	}
-	if (scan.recipients.count == 0) {
-		fail_local("no recipient in To, Cc or Bcc", false, NULL, NULL);
+	if (recipients.count > PHP_SMTP_MAX_RECIPIENTS) {
+		char why[128];
+		snprintf(why, sizeof(why), "more than %d recipients in To, Cc and Bcc (%zu): send a larger list as several messages",
+		         PHP_SMTP_MAX_RECIPIENTS, recipients.count);
+		fail_local(why, false, NULL, NULL);
 		goto done;
 	}
 
 	/* The envelope sender: -f (mail.force_extra_parameters wins, as in PHP), smtp.from, the From header */
-	php_smtp_mailer *mailer = request_mailer_get();
+	mailer = request_mailer_get(&held);
 	if (!mailer) {
-		store_result(NULL, "bad smtp.* settings", NULL, NULL, &scan.recipients);
+		store_result(NULL, "bad smtp.* settings", NULL, NULL, &recipients);
 		goto done;
 	}
+	/* a fresh or idle mailer: never refused. Held as sending until this
+	 * call is done with it, warnings included */
+	php_smtp_mailer_begin(mailer);
 	const char *forced = zend_ini_string("mail.force_extra_parameters", sizeof("mail.force_extra_parameters") - 1, 0);
 	zend_string *sender = NULL;
 	if (forced && *forced) {
-		sender = sender_from_parameters(forced);
+		sender = sender_from_parameters(forced, strlen(forced));
 	} else if (extra_params && ZSTR_LEN(extra_params)) {
-		sender = sender_from_parameters(ZSTR_VAL(extra_params));
+		sender = sender_from_parameters(ZSTR_VAL(extra_params), ZSTR_LEN(extra_params));
 	}
 	if (!sender && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
-		sender = zend_string_copy(mailer->config.from);
+		/* a copy of its own (not a reference): it is released below */
+		sender = zend_string_init(ZSTR_VAL(mailer->config.from), ZSTR_LEN(mailer->config.from), 0);
 	}
-	if (!sender && scan.from_value) {
+	if (!sender && scan.from) {
 		address_list from_list = {0};
-		if (add_address_list(&from_list, ZSTR_VAL(scan.from_value), ZSTR_LEN(scan.from_value)) && from_list.count) {
+		if (add_address_list(&from_list, scan.from, scan.from_len) && from_list.count) {
 			sender = zend_string_copy(from_list.items[0]);
 		}
 		address_list_free(&from_list);
 	}
 	if (!sender) {
 		fail_local("no envelope sender: set smtp.from, a From header or -f in the fifth argument", false, NULL,
-		           &scan.recipients);
+		           &recipients);
 		goto done;
 	}
 	{
@@ -631,16 +468,16 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		zend_string_release(sender);
 		if (!ok || one.count == 0) {
 			address_list_free(&one);
-			fail_local("invalid envelope sender", ok == false, NULL, &scan.recipients);
+			fail_local("invalid envelope sender", ok == false, NULL, &recipients);
 			goto done;
 		}
 		from = zend_string_copy(one.items[0]);
-		scan.recipients.needs_smtputf8 |= one.needs_smtputf8;
+		recipients.needs_smtputf8 |= one.needs_smtputf8;
 		address_list_free(&one);
 	}
 
 	/* What sendmail adds to a message that lacks them */
-	if (!scan.from_value && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
+	if (!scan.from && mailer->config.from && ZSTR_LEN(mailer->config.from)) {
 		if (mailer->config.from_name && ZSTR_LEN(mailer->config.from_name)) {
 			smart_str_append_printf(&data, "From: \"%s\" <%s>\r\n", ZSTR_VAL(mailer->config.from_name),
 			                        ZSTR_VAL(mailer->config.from));
@@ -675,9 +512,10 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 	smtp_source source = smtp_crlf_source_as_source(&body);
 	php_smtp_envelope envelope = {
 		.from = from,
-		.recipients = scan.recipients.items,
-		.recipient_count = scan.recipients.count,
-		.needs_smtputf8 = scan.recipients.needs_smtputf8,
+		.recipients = recipients.items,
+		.recipient_count = recipients.count,
+		.needs_smtputf8 = recipients.needs_smtputf8,
+		.eight_bit = smtp_data_8bit(ZSTR_VAL(data.s), ZSTR_LEN(data.s)),
 		.source = &source,
 		.size = (curl_off_t)body.size,
 		.message_id = message_id,
@@ -698,7 +536,7 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 		ZVAL_UNDEF(&receipt);
 		if (php_smtp_spool_divert(&mailer->config, &envelope, &outcome, &receipt)) {
 			zval_ptr_dtor(&receipt);
-			store_result(NULL, NULL, message_id, from, &scan.recipients);
+			store_result(NULL, NULL, message_id, from, &recipients);
 			zval *last = &SMTP_G(last_result);
 			add_assoc_bool(last, "ok", true);
 			add_assoc_bool(last, "queued", true);
@@ -714,12 +552,15 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 			zend_clear_exception();
 		}
 	}
+	if (outcome.ok) {
+		php_smtp_spool_divert(&mailer->config, &envelope, &outcome, NULL); /* those refused for now */
+	}
 	const char *why = NULL;
 	if (!outcome.ok) {
 		why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown error";
 		php_error_docref(NULL, E_WARNING, "SMTP delivery failed: %s", why);
 	}
-	store_result(&outcome, why, message_id, from, &scan.recipients);
+	store_result(&outcome, why, message_id, from, &recipients);
 	if (outcome.ok) {
 		RETVAL_TRUE;
 	}
@@ -727,11 +568,8 @@ static void smtp_send_mail(const char *to, size_t to_len, const char *subject, s
 
 done:
 	smart_str_free(&data);
-	smart_str_free(&scan.kept);
-	address_list_free(&scan.recipients);
-	if (scan.from_value) {
-		zend_string_release(scan.from_value);
-	}
+	smtp_mail_headers_free(&scan);
+	address_list_free(&recipients);
 	if (from) {
 		zend_string_release(from);
 	}
@@ -740,6 +578,10 @@ done:
 	}
 	zend_string_release(to_clean);
 	zend_string_release(subject_clean);
+	if (mailer) {
+		php_smtp_mailer_end(mailer);
+	}
+	zval_ptr_dtor(&held);
 }
 
 /* Replaces the handler of PHP's mail(): same parameters, same checks. */
@@ -1037,6 +879,13 @@ zend_result php_smtp_mail_mshutdown(void)
 	restore_handler("mb_send_mail", original_mb_send_mail_handler, smtp_mb_send_mail_handler);
 	restore_handler("error_log", original_error_log_handler, smtp_error_log_handler);
 	return SUCCESS;
+}
+
+void php_smtp_mail_rinit(void)
+{
+	/* what the last request left here was its memory, gone with it */
+	ZVAL_UNDEF(&request_mailer);
+	request_mailer_settings = 0;
 }
 
 void php_smtp_mail_rshutdown(void)

@@ -16,5 +16,7 @@ zend_result php_smtp_mail_minit(void);
 zend_result php_smtp_mail_mshutdown(void);
 /* Closes the request's connection (QUIT) and forgets its mailer. */
 void php_smtp_mail_rshutdown(void);
+/* At request start: no mailer, whatever the last request's end left. */
+void php_smtp_mail_rinit(void);
 
 #endif

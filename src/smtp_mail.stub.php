@@ -10,3 +10,11 @@
  * @return array<string, mixed>|null
  */
 function smtp_last_result(): ?array {}
+
+/**
+ * The sessions this process keeps for later requests (`persistent`), each:
+ * destination ("host:port (encryption)"), username, age and idle (seconds),
+ * messages (sent over it). Never a secret.
+ * @return list<array{destination: string, username: string, age: float, idle: float, messages: int}>
+ */
+function smtp_persistent_sessions(): array {}

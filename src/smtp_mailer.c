@@ -27,6 +27,7 @@ static zend_object *mailer_create(zend_class_entry *ce)
 	object_properties_init(&mailer->std, ce);
 	mailer->std.handlers = &mailer_handlers;
 	ZVAL_UNDEF(&mailer->config.debug);
+	ZVAL_UNDEF(&mailer->config.token);
 	array_init(&mailer->transcript);
 	return &mailer->std;
 }
@@ -38,9 +39,37 @@ static void mailer_close_connection(php_smtp_mailer *mailer)
 	php_smtp_pipeline_close(&mailer->fallback_pipeline);
 }
 
+/* persistent: the open session stays in the process for a later request */
+static void mailer_keep_session(php_smtp_mailer *mailer)
+{
+	php_smtp_kept_session kept;
+	if (mailer->configured && mailer->config.persistent && php_smtp_persistent_has_room(&mailer->config) &&
+	    php_smtp_pipeline_detach(&mailer->pipeline, &kept)) {
+		php_smtp_persistent_keep(&mailer->config, &kept);
+	}
+}
+
+/* persistent: a session kept by an earlier request with the same destination
+ * and identity, before the first send opens one */
+static void mailer_take_session(php_smtp_mailer *mailer)
+{
+	php_smtp_kept_session kept;
+	if (mailer->config.persistent && mailer->pipeline.count == 0 && !mailer->pipeline.multi &&
+	    php_smtp_persistent_take(&mailer->config, &kept)) {
+		php_smtp_pipeline_adopt(&mailer->pipeline, &kept);
+	}
+}
+
+/* The socket registry its handles are made with (see php_smtp_persistent_sockets) */
+static php_smtp_sockets *mailer_sockets(php_smtp_mailer *mailer)
+{
+	return mailer->config.persistent ? php_smtp_persistent_sockets() : &mailer->sockets;
+}
+
 static void mailer_free(zend_object *obj)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
+	mailer_keep_session(mailer);
 	mailer_close_connection(mailer);
 	if (mailer->configured) {
 		php_smtp_config_dtor(&mailer->config);
@@ -53,9 +82,13 @@ static HashTable *mailer_get_gc(zend_object *obj, zval **table, int *n)
 {
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(obj);
 	zend_get_gc_buffer *buffer = zend_get_gc_buffer_create();
-	zend_get_gc_buffer_add_zval(buffer, &mailer->config.debug);
-	if (mailer->config.fallback) {
-		zend_get_gc_buffer_add_zval(buffer, &mailer->config.fallback->debug);
+	/* the callables may hold the Mailer itself (a closure over $mailer) */
+	for (php_smtp_config *c = &mailer->config; c; c = c == &mailer->config ? c->fallback : NULL) {
+		zend_get_gc_buffer_add_zval(buffer, &c->debug);
+		zend_get_gc_buffer_add_zval(buffer, &c->token);
+		if (c->oauth) {
+			zend_get_gc_buffer_add_zval(buffer, &c->oauth->on_refresh_token);
+		}
 	}
 	zend_get_gc_buffer_use(buffer, table, n);
 	return zend_std_get_properties(obj);
@@ -68,6 +101,31 @@ bool php_smtp_mailer_ready(php_smtp_mailer *mailer)
 		return false;
 	}
 	return true;
+}
+
+bool php_smtp_mailer_begin(php_smtp_mailer *mailer)
+{
+	if (mailer->sending) {
+		static const char why[] =
+		    "this Mailer is sending: send(), sendRaw(), sendMany(), close() and Spool::flush() cannot use it from "
+		    "code that runs during its send (its debug callable, an error handler, a destructor); throw from the "
+		    "debug callable to stop the send, or use another Mailer";
+		php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
+		failure.message = zend_string_init(why, sizeof(why) - 1, 0);
+		php_smtp_failure_throw(&failure, NULL, NULL);
+		php_smtp_failure_dtor(&failure);
+		return false;
+	}
+	mailer->sending = true;
+	GC_ADDREF(&mailer->std);
+	return true;
+}
+
+void php_smtp_mailer_end(php_smtp_mailer *mailer)
+{
+	ZEND_ASSERT(mailer->sending);
+	mailer->sending = false;
+	OBJ_RELEASE(&mailer->std);
 }
 
 /* ---- sending ---- */
@@ -169,12 +227,12 @@ static void send_via_fallback(php_smtp_mailer *mailer, const php_smtp_envelope *
 	array_init(&story);
 	php_smtp_lines_append(&story, &outcome->transcript);
 	add_next_index_str(&story, zend_string_copy(note));
-	if (Z_TYPE(fallback->debug) != IS_UNDEF) {
-		zval arg, retval;
+	if (Z_TYPE(fallback->debug) != IS_UNDEF && !EG(exception)) {
+		zval arg;
 		ZVAL_STR_COPY(&arg, note);
-		call_user_function(NULL, NULL, (zval *)&fallback->debug, &retval, 1, &arg);
+		php_smtp_call_user(&fallback->debug, 1, &arg);
 		zval_ptr_dtor(&arg);
-		zval_ptr_dtor(&retval);
+		php_smtp_fatal_resume(); /* not inside libcurl here: a fatal error goes on at once */
 	}
 	zend_string_release(note);
 
@@ -208,7 +266,8 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 	php_smtp_envelope signed_envelope = *envelope;
 	dkim_wrap wrap;
 	if (dkim_wrap_envelope(mailer, &signed_envelope, &wrap, outcome)) {
-		php_smtp_pipeline_send(&mailer->pipeline, &mailer->sockets, &mailer->config, &signed_envelope, outcome);
+		mailer_take_session(mailer);
+		php_smtp_pipeline_send(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, &signed_envelope, outcome);
 		if (fallback_wanted(mailer, outcome)) {
 			send_via_fallback(mailer, &signed_envelope, outcome);
 		}
@@ -246,12 +305,15 @@ static void envelope_free_recipients(zend_string **recipients, size_t count)
 /* Turns an outcome into the return value or the exception. */
 static void finish_send(php_smtp_outcome *outcome, zend_string *message_id, zval *return_value)
 {
-	if (outcome->ok) {
+	if (EG(exception)) {
+		/* PHP code run by the send threw (the debug callable, an error
+		 * handler): that exception is what the caller gets */
+	} else if (outcome->ok) {
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &outcome->accepted);
 		ZVAL_COPY(&rejected, &outcome->rejected);
 		php_smtp_receipt_create(return_value, message_id, &accepted, &rejected, false, outcome->response);
-	} else if (!EG(exception)) {
+	} else {
 		php_smtp_failure_throw(&outcome->failure, &outcome->transcript, &outcome->rejected);
 	}
 	php_smtp_outcome_dtor(outcome);
@@ -297,6 +359,11 @@ static void batch_store_outcome(php_smtp_mailer *mailer, batch_item *item)
 		return;
 	}
 	if (o->ok) {
+		php_smtp_envelope unsigned_envelope = item->envelope;
+		unsigned_envelope.source = &item->out.source;
+		unsigned_envelope.size = -1;
+		php_smtp_spool_divert(&mailer->config, &unsigned_envelope, o, NULL); /* those refused for now */
+		remember_transcript(mailer, o); /* with the line naming the spooled file, if any */
 		zval accepted, rejected;
 		ZVAL_COPY(&accepted, &o->accepted);
 		ZVAL_COPY(&rejected, &o->rejected);
@@ -396,7 +463,8 @@ static void send_batch(php_smtp_mailer *mailer, HashTable *messages, int concurr
 	batch_feed state = {.mailer = mailer, .messages = messages, .results = return_value};
 	zend_hash_internal_pointer_reset_ex(messages, &state.pos);
 	php_smtp_job_feed feed = {.next = batch_next, .done = batch_done, .ctx = &state};
-	php_smtp_pipeline_run(&mailer->pipeline, &mailer->sockets, &mailer->config, concurrency, &feed);
+	mailer_take_session(mailer);
+	php_smtp_pipeline_run(&mailer->pipeline, mailer_sockets(mailer), &mailer->config, concurrency, &feed);
 }
 
 ZEND_METHOD(Smtp_Mailer, __construct)
@@ -425,23 +493,9 @@ ZEND_METHOD(Smtp_Mailer, __construct)
 	mailer->configured = true;
 }
 
-ZEND_METHOD(Smtp_Mailer, sendRaw)
+static void send_raw(php_smtp_mailer *mailer, zend_string *from, HashTable *recipient_list,
+                     zend_string *one_recipient, zend_string *data, zval *return_value)
 {
-	zend_string *from, *data;
-	zend_string *one_recipient = NULL;
-	HashTable *recipient_list = NULL;
-
-	ZEND_PARSE_PARAMETERS_START(3, 3)
-		Z_PARAM_STR(from)
-		Z_PARAM_ARRAY_HT_OR_STR(recipient_list, one_recipient)
-		Z_PARAM_STR(data)
-	ZEND_PARSE_PARAMETERS_END();
-
-	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!php_smtp_mailer_ready(mailer)) {
-		RETURN_THROWS();
-	}
-
 	php_smtp_envelope envelope = {0};
 	/* An empty sender is the null reverse-path of bounces: MAIL FROM:<> */
 	envelope.from = ZSTR_LEN(from) ? envelope_address("sender", from, &envelope.needs_smtputf8)
@@ -454,6 +508,8 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	zend_string **recipients = safe_emalloc(capacity ? capacity : 1, sizeof(zend_string *), 0);
 	size_t count = 0;
 	bool failed = false;
+	php_smtp_mailbox_set seen;
+	php_smtp_mailbox_set_init(&seen, (uint32_t)capacity);
 	if (recipient_list) {
 		zval *entry;
 		ZEND_HASH_FOREACH_VAL(recipient_list, entry) {
@@ -468,12 +524,14 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 				failed = true;
 				break;
 			}
-			bool duplicate = false;
-			for (size_t i = 0; i < count && !duplicate; i++) {
-				duplicate = zend_string_equals_ci(recipients[i], address);
-			}
-			if (duplicate) {
+			if (!php_smtp_mailbox_set_add(&seen, ZSTR_VAL(address), ZSTR_LEN(address))) {
+				zend_string_release(address); /* a duplicate */
+			} else if (count == PHP_SMTP_MAX_RECIPIENTS) {
 				zend_string_release(address);
+				php_smtp_throw_invalid("A message may have at most %d recipients: send a larger list as several messages "
+				                       "(sendMany)", PHP_SMTP_MAX_RECIPIENTS);
+				failed = true;
+				break;
 			} else {
 				recipients[count++] = address;
 			}
@@ -491,6 +549,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 		zend_argument_value_error(2, "must name at least one recipient");
 		failed = true;
 	}
+	php_smtp_mailbox_set_destroy(&seen);
 	if (failed) {
 		envelope_free_recipients(recipients, count);
 		zend_string_release(envelope.from);
@@ -502,6 +561,7 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	smtp_source source = smtp_crlf_source_as_source(&body);
 	envelope.recipients = recipients;
 	envelope.recipient_count = count;
+	envelope.eight_bit = smtp_data_8bit(ZSTR_VAL(data), ZSTR_LEN(data));
 	envelope.source = &source;
 	envelope.size = (curl_off_t)body.size;
 
@@ -509,16 +569,37 @@ ZEND_METHOD(Smtp_Mailer, sendRaw)
 	envelope.message_id = smtp_header_message_id(ZSTR_VAL(data), ZSTR_LEN(data), &id_start, &id_len)
 	                          ? zend_string_init(ZSTR_VAL(data) + id_start, id_len, 0)
 	                          : ZSTR_EMPTY_ALLOC();
-	if (!mailer->config.deferred || !php_smtp_spool_defer(Z_OBJ_P(ZEND_THIS), &envelope, return_value)) {
+	if (!mailer->config.deferred || !php_smtp_spool_defer(&mailer->std, &envelope, return_value)) {
 		php_smtp_outcome outcome;
 		php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 		if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+			remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 			finish_send(&outcome, envelope.message_id, return_value);
 		}
 	}
 	zend_string_release(envelope.message_id);
 	envelope_free_recipients(recipients, count);
 	zend_string_release(envelope.from);
+}
+
+ZEND_METHOD(Smtp_Mailer, sendRaw)
+{
+	zend_string *from, *data;
+	zend_string *one_recipient = NULL;
+	HashTable *recipient_list = NULL;
+
+	ZEND_PARSE_PARAMETERS_START(3, 3)
+		Z_PARAM_STR(from)
+		Z_PARAM_ARRAY_HT_OR_STR(recipient_list, one_recipient)
+		Z_PARAM_STR(data)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
+	send_raw(mailer, from, recipient_list, one_recipient, data, return_value);
+	php_smtp_mailer_end(mailer);
 }
 
 /* Gets a Message ready: its envelope, pointing into out. Throws and returns
@@ -539,6 +620,9 @@ static bool message_envelope(php_smtp_mailer *mailer, zend_object *message, php_
 	envelope->recipients = out->recipients;
 	envelope->recipient_count = out->recipient_count;
 	envelope->needs_smtputf8 = out->needs_smtputf8;
+	/* the MIME writer encodes every body 7-bit: only addresses in UTF-8 go
+	 * into the header raw, and those come with SMTPUTF8 */
+	envelope->eight_bit = out->needs_smtputf8;
 	envelope->source = &out->source;
 	envelope->size = -1;
 	envelope->message_id = out->message_id;
@@ -562,6 +646,7 @@ static void send_message(php_smtp_mailer *mailer, zend_object *message, zval *re
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	if (!php_smtp_spool_divert(&mailer->config, &envelope, &outcome, return_value)) {
+		remember_transcript(mailer, &outcome); /* with the line naming the spooled file, if any */
 		finish_send(&outcome, envelope.message_id, return_value);
 	}
 	php_smtp_outgoing_release(&out);
@@ -576,10 +661,16 @@ ZEND_METHOD(Smtp_Mailer, send)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
-	if (!php_smtp_mailer_ready(mailer)) {
+	if (!php_smtp_mailer_ready(mailer) || !php_smtp_mailer_begin(mailer)) {
 		RETURN_THROWS();
 	}
-	send_message(mailer, Z_OBJ_P(message), return_value);
+	/* held for the send whoever else lets go of it (the frame does too, but
+	 * the send does not rely on how it was called) */
+	zend_object *held = Z_OBJ_P(message);
+	GC_ADDREF(held);
+	send_message(mailer, held, return_value);
+	OBJ_RELEASE(held);
+	php_smtp_mailer_end(mailer);
 }
 
 ZEND_METHOD(Smtp_Mailer, sendMany)
@@ -611,7 +702,15 @@ ZEND_METHOD(Smtp_Mailer, sendMany)
 	}
 	ZEND_HASH_FOREACH_END();
 
+	if (!php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
+	/* the batch walks the array and its Messages while PHP code may run:
+	 * hold them (a write to the caller's variable then separates it) */
+	GC_TRY_ADDREF(messages);
 	send_batch(mailer, messages, (int)concurrency, return_value);
+	zend_array_release(messages);
+	php_smtp_mailer_end(mailer);
 }
 
 ZEND_METHOD(Smtp_Mailer, transcript)
@@ -625,7 +724,15 @@ ZEND_METHOD(Smtp_Mailer, close)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
 	php_smtp_mailer *mailer = Z_SMTP_MAILER_P(ZEND_THIS);
+	/* refused mid-send: the sessions are in use (their buffers, libcurl's handles) */
+	if (!php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
 	mailer_close_connection(mailer);
+	if (mailer->configured && mailer->config.persistent) {
+		php_smtp_persistent_forget(&mailer->config); /* close() ends the kept session too */
+	}
+	php_smtp_mailer_end(mailer);
 }
 
 zend_result php_smtp_mailer_minit(void)

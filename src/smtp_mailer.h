@@ -22,6 +22,7 @@ typedef struct {
 	php_smtp_pipeline fallback_pipeline; /* the fallback relay's: sendMany may need it mid-batch */
 	php_smtp_sockets sockets; /* what the handles above have open */
 	zval transcript; /* the last session's lines */
+	bool sending; /* a send is running: see php_smtp_mailer_begin() */
 	zend_object std;
 } php_smtp_mailer;
 
@@ -37,6 +38,18 @@ void php_smtp_mailer_deliver(php_smtp_mailer *mailer, const php_smtp_envelope *e
 
 /* False, with an Error thrown, for a Mailer whose constructor never ran. */
 bool php_smtp_mailer_ready(php_smtp_mailer *mailer);
+
+/* PHP code runs in the middle of a send (the debug callable, an error handler
+ * fired by a warning, a destructor), and the send's sessions, buffers and
+ * envelope must outlive it. So every send path brackets its work with
+ * begin/end: begin marks the Mailer as sending and holds a reference to its
+ * object (nothing can free it meanwhile); while it is marked, send(),
+ * sendRaw(), sendMany(), close() and Spool::flush() on it throw
+ * Smtp\Exception "this Mailer is sending" instead of touching what the send
+ * is using. begin returns false, with that exception thrown, when the Mailer
+ * is already sending. end may free the Mailer (its last reference). */
+bool php_smtp_mailer_begin(php_smtp_mailer *mailer);
+void php_smtp_mailer_end(php_smtp_mailer *mailer);
 
 zend_result php_smtp_mailer_minit(void);
 

@@ -15,6 +15,12 @@ class Mailer
     /**
      * $config is a DSN such as "smtp://user:pass@host:587", or an array of
      * config keys; a key not given falls back to its smtp.* INI setting.
+     * OAuth 2.0 (auth xoauth2 or oauthbearer): "token" is an access token or
+     * a callable fn(bool $refresh): string, asked again once with true after
+     * the server refused its token; "oauth" (token_url, client_id,
+     * client_secret, refresh_token, scope, on_refresh_token) lets the
+     * extension fetch and cache the tokens itself. All of it is a secret:
+     * never in a trace, a transcript or a log.
      */
     public function __construct(#[\SensitiveParameter] array|string $config = []) {}
 

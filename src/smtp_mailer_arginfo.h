@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e56134ce4a3be61e1fd0d109034b11ce6f255ab5 */
+ * Stub hash: 5293a0feb74a6ecd2832673b9baef1af107c1760 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_Smtp_Mailer___construct, 0, 0, 0)
 	ZEND_ARG_TYPE_MASK(0, config, MAY_BE_ARRAY|MAY_BE_STRING, "[]")

@@ -22,6 +22,7 @@
 
 #include "smtp_errors.h"
 #include "smtp_message.h"
+#include "smtp_transport.h"
 #include "smtp_message_arginfo.h"
 #include "lib/address.h"
 #include "lib/encode.h"
@@ -116,6 +117,21 @@ static void mailbox_copy(php_smtp_mailbox *dst, const php_smtp_mailbox *src)
 	dst->utf8_local = src->utf8_local;
 }
 
+/* The room a list of count mailboxes has: it doubles (from 4) as it grows, so
+ * adding 100,000 recipients one by one copies them a few times, not 100,000
+ * times (a list grown by one each call was quadratic where realloc moves). */
+static uint32_t mailbox_capacity(uint32_t count)
+{
+	uint32_t capacity = 4;
+	if (count == 0) {
+		return 0;
+	}
+	while (capacity < count) {
+		capacity *= 2;
+	}
+	return capacity;
+}
+
 static void mailbox_list_release(php_smtp_mailbox_list *list)
 {
 	for (uint32_t i = 0; i < list->count; i++) {
@@ -131,7 +147,7 @@ static void mailbox_list_release(php_smtp_mailbox_list *list)
 static void mailbox_list_copy(php_smtp_mailbox_list *dst, const php_smtp_mailbox_list *src)
 {
 	dst->count = src->count;
-	dst->items = src->count ? safe_emalloc(src->count, sizeof(php_smtp_mailbox), 0) : NULL;
+	dst->items = src->count ? safe_emalloc(mailbox_capacity(src->count), sizeof(php_smtp_mailbox), 0) : NULL;
 	for (uint32_t i = 0; i < src->count; i++) {
 		mailbox_copy(&dst->items[i], &src->items[i]);
 	}
@@ -315,7 +331,9 @@ static void add_mailbox(INTERNAL_FUNCTION_PARAMETERS, php_smtp_mailbox_list *(*p
 		RETURN_THROWS();
 	}
 	php_smtp_mailbox_list *list = pick(m);
-	list->items = safe_erealloc(list->items, list->count + 1, sizeof(php_smtp_mailbox), 0);
+	if (list->count == mailbox_capacity(list->count)) {
+		list->items = safe_erealloc(list->items, mailbox_capacity(list->count + 1), sizeof(php_smtp_mailbox), 0);
+	}
 	list->items[list->count++] = mb;
 	RETURN_OBJ_COPY(Z_OBJ_P(ZEND_THIS));
 }
@@ -795,6 +813,23 @@ static smtp_mime_attachment *parts_for_lib(const php_smtp_part_list *list, rende
 	return out;
 }
 
+/* Opens an attached file when the message is read (at send time): the path
+ * was checked against open_basedir by attach(), and is checked again now,
+ * as PHP's own fopen() does at each open, because the file may have been
+ * replaced by a link to somewhere else since. */
+static FILE *open_attached_file(const char *path, char *err, size_t errlen)
+{
+	if (php_check_open_basedir_ex(path, 0) != 0) {
+		snprintf(err, errlen, "cannot read attachment %s: it is outside open_basedir now", path);
+		return NULL;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot read attachment %s: %s", path, strerror(errno));
+	}
+	return f;
+}
+
 static void throw_local(const char *message)
 {
 	php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
@@ -858,6 +893,7 @@ static render_state *render(php_smtp_message *m)
 	spec.embeds = embeds;
 	spec.embed_count = m->embeds.count;
 	spec.boundary_seed = m->boundary_seed;
+	spec.open_file = open_attached_file;
 
 	char err[320];
 	rs->writer = smtp_mime_writer_new(&spec, err, sizeof(err));
@@ -965,16 +1001,6 @@ ZEND_METHOD(Smtp_Message, messageId)
 
 /* ---- the Mailer's side ---- */
 
-static bool recipient_seen(zend_string **list, size_t count, const char *address)
-{
-	for (size_t i = 0; i < count; i++) {
-		if (smtp_address_same_mailbox(ZSTR_VAL(list[i]), address)) {
-			return true;
-		}
-	}
-	return false;
-}
-
 zend_result php_smtp_message_prepare(zend_object *message, const char *default_from, const char *default_from_name,
                                      php_smtp_outgoing *out)
 {
@@ -1010,17 +1036,26 @@ zend_result php_smtp_message_prepare(zend_object *message, const char *default_f
 	out->needs_smtputf8 = sender->utf8_local || m->from.utf8_local;
 
 	out->recipients = safe_emalloc(total, sizeof(zend_string *), 0);
+	php_smtp_mailbox_set seen;
+	php_smtp_mailbox_set_init(&seen, total);
 	const php_smtp_mailbox_list *lists[] = {&m->to, &m->cc, &m->bcc, &m->reply_to};
 	for (int l = 0; l < 4; l++) {
 		for (uint32_t i = 0; i < lists[l]->count; i++) {
 			const php_smtp_mailbox *mb = &lists[l]->items[i];
 			/* Reply-To is not a recipient, but its address is in the headers. */
 			out->needs_smtputf8 |= mb->utf8_local;
-			if (l == 3 || recipient_seen(out->recipients, out->recipient_count, ZSTR_VAL(mb->address))) {
+			if (l == 3 || !php_smtp_mailbox_set_add(&seen, ZSTR_VAL(mb->address), ZSTR_LEN(mb->address))) {
 				continue;
 			}
 			out->recipients[out->recipient_count++] = zend_string_copy(mb->address);
 		}
+	}
+	php_smtp_mailbox_set_destroy(&seen);
+	if (out->recipient_count > PHP_SMTP_MAX_RECIPIENTS) {
+		php_smtp_throw_invalid("A message may have at most %d recipients, this one has %zu: send a larger list as "
+		                       "several messages (sendMany)", PHP_SMTP_MAX_RECIPIENTS, out->recipient_count);
+		php_smtp_outgoing_release(out);
+		return FAILURE;
 	}
 
 	render_state *rs = render(m);

@@ -11,12 +11,19 @@
  * a message costs one round trip instead of libcurl 7.88's four, and none of
  * its per-transfer bookkeeping (URL parsing, verbose notes, a copy for
  * dot-stuffing). Without PIPELINING it waits for each reply, as RFC 5321 says.
+ *
+ * When the server offers CHUNKING (RFC 3030) as well as PIPELINING, the
+ * message goes as BDAT chunks instead of DATA: on an idle session the
+ * envelope and the whole message (`BDAT <n> LAST`) leave in one write and
+ * their replies come back in one read, with no dot-stuffing.
  */
 #ifndef PHP_SMTP_PIPELINE_H
 #define PHP_SMTP_PIPELINE_H
 
 #include "smtp_transport.h"
+#include "smtp_persistent.h"
 #include "lib/stuffing.h"
+#include <sys/types.h>
 
 #define PHP_SMTP_PIPELINE_MAX_SESSIONS 64
 
@@ -36,7 +43,26 @@ typedef struct php_smtp_job {
 	bool body_started;      /* 354 came: the message is going out */
 	bool body_done;         /* ... and its final "." is in the output */
 	bool body_aborted;      /* 354 came, but no recipient was accepted: only "." went */
+	/* Recipients over several transactions (RFC 5321 4.5.3.1.10): a server
+	 * that answers "452 too many recipients" gets the rest in further ones */
+	size_t *todo;           /* envelope indices not yet through a finished transaction */
+	size_t todo_len;
+	size_t txn_len;         /* this transaction's RCPTs: todo[0..txn_len) */
+	size_t *carry;          /* those of them told "too many": the next transaction's first */
+	size_t carry_len;
+	size_t txn_accepted;    /* accepted in this transaction */
+	size_t delivered;       /* accepted in transactions whose message was taken: the first of outcome.accepted */
+	uint32_t rejected_before; /* entries of outcome.rejected from earlier transactions */
+	zend_string *limit_reply; /* the "too many recipients" reply, for those it finally leaves out */
 	smtp_stuffing stuffing;
+	/* CHUNKING (RFC 3030): the message goes in BDAT chunks instead of DATA.
+	 * body_started then means its first chunk is queued; body_sent that a
+	 * byte of it was written (from then on it is never retried). */
+	bool chunking;
+	bool body_sent;
+	bool bdat_failed;       /* a chunk was refused: no more chunks, RSET once all are answered */
+	size_t bdat_pending;    /* chunks queued and not answered yet */
+	size_t bdat_first;      /* where its first BDAT starts in the session's output (SIZE_MAX: none yet) */
 	int refusal_code;       /* the refusal that explains a failure */
 	char refusal_enhanced[16];
 	zend_string *refusal;
@@ -55,8 +81,12 @@ typedef struct php_smtp_session php_smtp_session;
 /* The sessions, kept open between runs (a mailer's keepalive). */
 typedef struct {
 	CURLM *multi;
+	size_t rcpt_limit; /* recipients the server takes per transaction, once learned (0: not known) */
 	php_smtp_session *sessions[PHP_SMTP_PIPELINE_MAX_SESSIONS];
 	int count;
+	bool running;       /* a run is under way (it may call PHP code that calls back) */
+	bool close_pending; /* close() came from such code: done when the run ends */
+	pid_t pid; /* the process whose connections these are (a forked child must not use them) */
 } php_smtp_pipeline;
 
 /* Sends every job feed gives over up to `sessions` sessions, blocking until
@@ -71,5 +101,13 @@ void php_smtp_pipeline_send(php_smtp_pipeline *pipeline, php_smtp_sockets *socke
 
 /* Says QUIT on every open session (not waiting for the reply) and frees everything. */
 void php_smtp_pipeline_close(php_smtp_pipeline *pipeline);
+
+/* persistent: hands an idle open session and the multi it is added to over
+ * (the other sessions say QUIT); false when none is idle and open. The
+ * pipeline can then be closed without touching it. */
+bool php_smtp_pipeline_detach(php_smtp_pipeline *pipeline, php_smtp_kept_session *out);
+
+/* persistent: makes a kept session the first of an empty pipeline. */
+void php_smtp_pipeline_adopt(php_smtp_pipeline *pipeline, const php_smtp_kept_session *in);
 
 #endif

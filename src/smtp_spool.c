@@ -74,6 +74,58 @@ static bool spool_ready(php_smtp_spool *spool)
 	return true;
 }
 
+/* ---- where a spool may be ---- */
+
+bool php_smtp_spool_dir_allowed(const char *dir, char *err, size_t err_len)
+{
+	/* the spool is read and written with plain system calls, so PHP's
+	 * open_basedir is checked here, as for attachments and DKIM key files */
+	if (php_check_open_basedir_ex(dir, 0) != 0) {
+		snprintf(err, err_len, "the spool directory %s is outside open_basedir", dir);
+		return false;
+	}
+	return true;
+}
+
+/* ---- spool files a flush holds ----
+ *
+ * A flush keeps each message's file open, and so flock()ed, while it sends
+ * it. A fatal error in the debug callable (zend_bailout) skips the close()
+ * after the send; in an FPM worker the lock, and with it the message, would
+ * then stay taken for the rest of the worker's life. So the files a flush
+ * opens are noted here and whatever is still open at the end of the request
+ * is closed then. */
+
+#define HELD_MAX 64
+ZEND_TLS int held_fds[HELD_MAX];
+ZEND_TLS int held_count;
+
+static int held_open(int fd)
+{
+	if (fd >= 0 && held_count < HELD_MAX) {
+		held_fds[held_count++] = fd;
+	}
+	return fd;
+}
+
+static void held_close(int fd)
+{
+	for (int i = held_count - 1; i >= 0; i--) {
+		if (held_fds[i] == fd) {
+			held_fds[i] = held_fds[--held_count];
+			break;
+		}
+	}
+	close(fd);
+}
+
+static void held_close_all(void)
+{
+	while (held_count > 0) {
+		close(held_fds[--held_count]);
+	}
+}
+
 /* ---- the Mailer's hook ---- */
 
 /* Writes envelope's message into the spool's queue/ with the given retry
@@ -89,7 +141,7 @@ static bool spool_store_new(const char *dir, const php_smtp_envelope *envelope, 
 		                 smtp_source_error(envelope->source));
 		return false;
 	}
-	if (smtp_spool_dirs_make(dir, err, sizeof(err)) != 0) {
+	if (!php_smtp_spool_dir_allowed(dir, err, sizeof(err)) || smtp_spool_dirs_make(dir, err, sizeof(err)) != 0) {
 		php_error_docref(NULL, E_WARNING, "Could not spool the message: %s", err);
 		return false;
 	}
@@ -148,12 +200,50 @@ static bool divert_to_spool(const php_smtp_config *config, const php_smtp_envelo
 	return true;
 }
 
+/* The message went, but some recipients were refused only for now (a 4xx,
+ * or a further transaction cut off, see smtp_pipeline.c): they are queued as
+ * a message of their own, as a failed send would have been. The transcript
+ * says so; their refusal stays in the Receipt's rejected. */
+static void spool_deferred(const php_smtp_config *config, const php_smtp_envelope *envelope,
+                           php_smtp_outcome *outcome)
+{
+	HashTable *deferred = Z_ARRVAL(outcome->deferred);
+	uint32_t count = zend_hash_num_elements(deferred);
+	if (!config->spool || !ZSTR_LEN(config->spool) || count == 0 || EG(exception)) {
+		return;
+	}
+	php_smtp_envelope rest = *envelope;
+	rest.recipients = safe_emalloc(count, sizeof(zend_string *), 0);
+	rest.recipient_count = 0;
+	zval *address;
+	ZEND_HASH_FOREACH_VAL(deferred, address) {
+		rest.recipients[rest.recipient_count++] = Z_STR_P(address);
+	}
+	ZEND_HASH_FOREACH_END();
+	zval *first = zend_symtable_find(Z_ARRVAL(outcome->rejected), rest.recipients[0]);
+	const char *why = first && Z_TYPE_P(first) == IS_STRING ? Z_STRVAL_P(first) : "refused for now";
+	char name[SMTP_SPOOL_NAME_MAX];
+	int64_t next_try = (int64_t) time(NULL) + smtp_spool_backoff(1, SPOOL_DEFAULT_RETRY_MIN, SPOOL_DEFAULT_RETRY_MAX);
+	if (spool_store_new(ZSTR_VAL(config->spool), &rest, 1, next_try, why, name)) {
+		zend_string *line = strpprintf(0, "* %u recipient(s) refused for now were queued in the spool as %s", count, name);
+		SEPARATE_ARRAY(&outcome->transcript); /* the mailer's copy is updated by the caller */
+		add_next_index_str(&outcome->transcript, line);
+		php_smtp_log_message(&rest, "queued", why);
+	}
+	efree(rest.recipients);
+}
+
 /* The send left its smtp.log line to this divert: "queued", or "failed" when
  * the spool could not take the message (the outcome is gone once queued, so
- * its reason is kept first). */
+ * its reason is kept first). A message that went to some recipients is not
+ * diverted: only those refused for now are queued. */
 bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelope *envelope,
                            php_smtp_outcome *outcome, zval *return_value)
 {
+	if (outcome->ok) {
+		spool_deferred(config, envelope, outcome);
+		return false;
+	}
 	bool log_here = php_smtp_log_left_to_spool(config, outcome);
 	zend_string *reason = log_here && outcome->failure.message ? zend_string_copy(outcome->failure.message) : NULL;
 	bool queued = divert_to_spool(config, envelope, outcome, return_value);
@@ -294,7 +384,11 @@ ZEND_METHOD(Smtp_Spool, __construct)
 		RETURN_THROWS();
 	}
 
-	char err[256];
+	char err[512];
+	if (!php_smtp_spool_dir_allowed(ZSTR_VAL(dir), err, sizeof(err))) {
+		php_smtp_throw_invalid("Spool: %s", err);
+		RETURN_THROWS();
+	}
 	if (smtp_spool_dirs_make(ZSTR_VAL(dir), err, sizeof(err)) != 0) {
 		php_smtp_failure failure = {0};
 		failure.kind = PHP_SMTP_FAILURE_LOCAL;
@@ -390,6 +484,21 @@ static bool give_up(php_smtp_spool *spool, const char *name, smtp_spool_meta *me
 	return true;
 }
 
+/* The bytes src produces (it is read once and rewound), or -1: no SIZE is declared then. */
+static curl_off_t source_size(const smtp_source *src)
+{
+	char chunk[16384];
+	curl_off_t total = 0;
+	ssize_t n;
+	while ((n = smtp_source_read(src, chunk, sizeof(chunk))) > 0) {
+		total += n;
+	}
+	if (smtp_source_rewind(src) != 0 || n < 0) {
+		return -1;
+	}
+	return total;
+}
+
 /* Tries one locked message. Returns false when flushing must stop (an
  * exception from user code, e.g. the debug callback). */
 static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char *name, int fd, bool force,
@@ -426,6 +535,22 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 
 	body.body_offset = body_offset;
 	smtp_source_rewind(&source);
+	/* the file may have been planted or damaged: its envelope is checked as a
+	 * send's is, and one that fails is given up at once with the reason */
+	if (smtp_spool_meta_check_envelope(&meta, err, sizeof(err)) != 0) {
+		smtp_spool_meta_set_error(&meta, err);
+		add_assoc_string(&summary->errors, (char *) name, meta.last_error);
+		if (give_up(spool, name, &meta, &source)) {
+			summary->failed++;
+		}
+		smtp_spool_meta_free(&meta);
+		return true;
+	}
+	/* and its bytes go out as CRLF text, whatever line ends the file has */
+	smtp_crlf_stream crlf;
+	smtp_crlf_stream_init(&crlf, &source);
+	smtp_source normalized = smtp_crlf_stream_as_source(&crlf);
+
 	php_smtp_envelope envelope = {0};
 	envelope.from = zend_string_init(meta.from, strlen(meta.from), 0);
 	envelope.recipients = safe_emalloc(meta.recipient_count, sizeof(zend_string *), 0);
@@ -434,15 +559,42 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 	}
 	envelope.recipient_count = meta.recipient_count;
 	envelope.needs_smtputf8 = meta.smtputf8;
-	envelope.source = &source;
-	envelope.size = (curl_off_t) (st.st_size - body_offset);
+	envelope.source = &normalized;
+	envelope.size = source_size(&normalized);
+	/* a read error shows again when the message is sent */
+	smtp_source_8bit(&normalized, &envelope.eight_bit);
 
 	php_smtp_outcome outcome;
 	php_smtp_mailer_deliver(mailer, &envelope, &outcome);
 	bool go_on = !EG(exception);
 
+	uint32_t deferred = zend_hash_num_elements(Z_ARRVAL(outcome.deferred));
 	if (!go_on) {
 		/* left queued as it was: the next flush tries it again */
+	} else if (outcome.ok && deferred > 0 && (int64_t) now - meta.queued_at < (int64_t) spool->max_age) {
+		/* it went to some; those refused for now stay queued, alone */
+		char **all = meta.recipients;
+		size_t all_count = meta.recipient_count;
+		meta.recipients = safe_emalloc(deferred, sizeof(char *), 0);
+		meta.recipient_count = 0;
+		zval *address;
+		ZEND_HASH_FOREACH_VAL(Z_ARRVAL(outcome.deferred), address) {
+			meta.recipients[meta.recipient_count++] = Z_STRVAL_P(address);
+		}
+		ZEND_HASH_FOREACH_END();
+		zval *first = zend_symtable_str_find(Z_ARRVAL(outcome.rejected), meta.recipients[0], strlen(meta.recipients[0]));
+		smtp_spool_meta_set_error(&meta, first && Z_TYPE_P(first) == IS_STRING ? Z_STRVAL_P(first) : "refused for now");
+		meta.attempts++;
+		meta.next_try = (int64_t) now + smtp_spool_backoff(meta.attempts, spool->retry_min, spool->retry_max);
+		if (smtp_source_rewind(&source) != 0 ||
+		    smtp_spool_store(ZSTR_VAL(spool->dir), "queue", name, &meta, &source, err, sizeof(err)) != 0) {
+			php_error_docref(NULL, E_WARNING, "Spool: could not update %s: %s", name, err);
+		}
+		efree(meta.recipients);
+		meta.recipients = all;
+		meta.recipient_count = all_count;
+		summary->sent++;
+		summary->deferred++;
 	} else if (outcome.ok) {
 		/* unlinked while still locked: no other flusher can pick it up now */
 		char *path, *queue;
@@ -456,7 +608,9 @@ static bool flush_one(php_smtp_spool *spool, php_smtp_mailer *mailer, const char
 	} else {
 		const char *why = outcome.failure.message ? ZSTR_VAL(outcome.failure.message) : "unknown failure";
 		smtp_spool_meta_set_error(&meta, why);
-		meta.attempts++;
+		if (meta.attempts < SMTP_SPOOL_MAX_ATTEMPTS) {
+			meta.attempts++; /* kept within what smtp_spool_meta_read accepts */
+		}
 		add_assoc_string(&summary->errors, (char *) name, meta.last_error);
 		bool too_old = (int64_t) now - meta.queued_at >= (int64_t) spool->max_age;
 		if (php_smtp_failure_is_temporary(&outcome.failure) && !too_old) {
@@ -508,6 +662,19 @@ ZEND_METHOD(Smtp_Spool, flush)
 	if (!php_smtp_mailer_ready(mailer)) {
 		RETURN_THROWS();
 	}
+	/* opened up since the constructor looked? Then nothing in it is trusted.
+	 * Checked before the Mailer is taken: a return after that must end it. */
+	char dir_err[512];
+	if (smtp_spool_dirs_check(ZSTR_VAL(spool->dir), dir_err, sizeof(dir_err)) != 0) {
+		php_smtp_failure failure = {.kind = PHP_SMTP_FAILURE_LOCAL};
+		failure.message = strpprintf(0, "Spool: %s", dir_err);
+		php_smtp_failure_throw(&failure, NULL, NULL);
+		php_smtp_failure_dtor(&failure);
+		RETURN_THROWS();
+	}
+	if (!php_smtp_mailer_begin(mailer)) {
+		RETURN_THROWS();
+	}
 
 	flush_summary summary = {0};
 	array_init(&summary.errors);
@@ -518,15 +685,16 @@ ZEND_METHOD(Smtp_Spool, flush)
 	for (size_t i = 0; i < count && tried < limit && !stopped; i++) {
 		bool busy;
 		char *dir = ZSTR_VAL(spool->dir);
-		int fd = smtp_spool_open_locked(dir, names[i], &busy);
+		int fd = held_open(smtp_spool_open_locked(dir, names[i], &busy));
 		if (fd < 0) {
 			summary.busy += busy; /* another flusher has it; gone ones are not counted */
 			continue;
 		}
 		stopped = !flush_one(spool, mailer, names[i], fd, force, &tried, &summary);
-		close(fd); /* releases the lock, after the file was unlinked or replaced */
+		held_close(fd); /* releases the lock, after the file was unlinked or replaced */
 	}
 	names_free(names, count);
+	php_smtp_mailer_end(mailer);
 	if (stopped) {
 		zval_ptr_dtor(&summary.errors);
 		RETURN_THROWS();
@@ -752,7 +920,13 @@ ZEND_METHOD(Smtp_Spool, purge)
  * remembers it here; at the end of the request, after the response went out,
  * php_smtp_spool_rshutdown() flushes exactly those messages through the same
  * Mailer. The Mailer object may have no other reference left by then, so a
- * reference to it is held from the send until that flush. */
+ * reference to it is held from the send until that flush.
+ *
+ * The list is request memory (emalloc): it must not outlive the request, even
+ * when the request ends in a fatal error. The flush runs the debug callable,
+ * so a fatal error there (E_USER_ERROR, the memory limit) longjmps out of it:
+ * it is caught around the flush and the list is released all the same, and
+ * RINIT starts every request with an empty list whatever the last one left. */
 
 typedef struct {
 	zend_object *mailer; /* one reference held */
@@ -762,9 +936,15 @@ typedef struct {
 
 ZEND_TLS deferred_message *deferred_list;
 ZEND_TLS size_t deferred_count, deferred_capacity;
+ZEND_TLS bool deferred_flushing; /* the request-end flush is running */
 
 bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value)
 {
+	if (deferred_flushing) {
+		/* a send made during the request-end flush (from a debug callable):
+		 * the response is gone already, so it goes out now, as itself */
+		return false;
+	}
 	php_smtp_mailer *mailer = php_smtp_mailer_from_obj(mailer_obj);
 	zend_string *dir = mailer->config.spool;
 	char name[SMTP_SPOOL_NAME_MAX];
@@ -774,7 +954,7 @@ bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *enve
 	}
 	if (deferred_count == deferred_capacity) {
 		deferred_capacity = deferred_capacity ? deferred_capacity * 2 : 8;
-		deferred_list = erealloc(deferred_list, deferred_capacity * sizeof(deferred_message));
+		deferred_list = safe_erealloc(deferred_list, deferred_capacity, sizeof(deferred_message), 0);
 	}
 	deferred_message *entry = &deferred_list[deferred_count++];
 	GC_ADDREF(mailer_obj);
@@ -808,25 +988,20 @@ static void finish_response(void)
 	zval_ptr_dtor(&fn);
 }
 
-void php_smtp_spool_rshutdown(void)
+/* Sends the deferred messages in order, each under its Mailer's send guard;
+ * stops at the first whose debug callable threw (the rest stay queued). */
+static void deliver_deferred(void)
 {
-	if (!deferred_count) {
-		return;
-	}
-	/* after a fatal error nothing more is tried: the messages stay queued */
-	bool deliver = !CG(unclean_shutdown) && !EG(exception);
-	if (deliver) {
-		finish_response();
-	}
 	for (size_t i = 0; i < deferred_count; i++) {
 		deferred_message *entry = &deferred_list[i];
 		php_smtp_mailer *mailer = php_smtp_mailer_from_obj(entry->mailer);
-		int fd = -1;
-		bool busy;
-		if (deliver && mailer->configured) {
-			/* a flusher elsewhere may have it already: then it is theirs */
-			fd = smtp_spool_open_locked(ZSTR_VAL(entry->dir), entry->name, &busy);
+		if (!mailer->configured || !php_smtp_mailer_begin(mailer)) {
+			zend_clear_exception();
+			continue;
 		}
+		bool busy, go_on = true;
+		/* a flusher elsewhere may have it already: then it is theirs */
+		int fd = held_open(smtp_spool_open_locked(ZSTR_VAL(entry->dir), entry->name, &busy));
 		if (fd >= 0) {
 			php_smtp_spool spool = {0};
 			spool.dir = entry->dir;
@@ -838,11 +1013,35 @@ void php_smtp_spool_rshutdown(void)
 			zend_long tried = 0;
 			if (!flush_one(&spool, mailer, entry->name, fd, true, &tried, &summary)) {
 				zend_clear_exception(); /* the debug callable threw: the rest stay queued */
-				deliver = false;
+				go_on = false;
 			}
 			zval_ptr_dtor(&summary.errors);
-			close(fd);
+			held_close(fd);
 		}
+		php_smtp_mailer_end(mailer);
+		if (!go_on) {
+			break;
+		}
+	}
+}
+
+void php_smtp_spool_rshutdown(void)
+{
+	held_close_all(); /* a flush that a fatal error cut short */
+	if (!deferred_count) {
+		return;
+	}
+	/* after a fatal error nothing more is tried: the messages stay queued */
+	if (!CG(unclean_shutdown) && !EG(exception)) {
+		finish_response();
+		deferred_flushing = true;
+		zend_try {
+			deliver_deferred();
+		} zend_catch {
+			/* a fatal error in a debug callable: what was not sent stays
+			 * queued, and the list is released below all the same */
+		} zend_end_try();
+		deferred_flushing = false;
 	}
 	for (size_t i = 0; i < deferred_count; i++) {
 		zend_string_release(deferred_list[i].dir);
@@ -851,6 +1050,16 @@ void php_smtp_spool_rshutdown(void)
 	efree(deferred_list);
 	deferred_list = NULL;
 	deferred_count = deferred_capacity = 0;
+	held_close_all();
+}
+
+void php_smtp_spool_rinit(void)
+{
+	/* whatever the last request left here was its memory, gone with it */
+	deferred_list = NULL;
+	deferred_count = deferred_capacity = 0;
+	deferred_flushing = false;
+	held_close_all(); /* none, unless the last request's end was skipped */
 }
 
 zend_result php_smtp_spool_minit(void)

@@ -13,6 +13,9 @@
 
 extern zend_class_entry *php_smtp_spool_ce;
 
+/* False, with the reason in err, when dir is outside open_basedir. */
+bool php_smtp_spool_dir_allowed(const char *dir, char *err, size_t err_len);
+
 /* Called after a send failed. When config has a spool and the failure is
  * temporary, writes the message (re-read from envelope->source) to the spool,
  * puts a Receipt with queued=true in return_value, releases outcome and
@@ -29,8 +32,12 @@ bool php_smtp_spool_divert(const php_smtp_config *config, const php_smtp_envelop
 bool php_smtp_spool_defer(zend_object *mailer_obj, const php_smtp_envelope *envelope, zval *return_value);
 
 /* At the end of the request: sends what this request deferred (after ending
- * the response where the SAPI can), leaving what fails in the spool. */
+ * the response where the SAPI can), leaving what fails in the spool. A fatal
+ * error in a debug callable it runs is caught: the list is released anyway. */
 void php_smtp_spool_rshutdown(void);
+
+/* At the start of a request: an empty list, whatever the last request left. */
+void php_smtp_spool_rinit(void);
 
 zend_result php_smtp_spool_minit(void);
 

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "smtp_transport.h"
+#include "smtp_curl.h"
 #include "lib/reply.h"
 
 /* Bounds on what a server can make us keep. */
@@ -15,11 +16,39 @@
 #define TRANSCRIPT_MAX_LINE 1000
 #define REPLY_MAX_BYTES 8192
 
+void php_smtp_mailbox_set_init(php_smtp_mailbox_set *set, uint32_t size_hint)
+{
+	zend_hash_init(&set->seen, size_hint, NULL, NULL, 0);
+}
+
+bool php_smtp_mailbox_set_add(php_smtp_mailbox_set *set, const char *address, size_t len)
+{
+	/* the key: the address with its domain (after the last '@') in lower case */
+	zend_string *key = zend_string_init(address, len, 0);
+	const char *at = zend_memrchr(address, '@', len);
+	if (at) {
+		for (char *p = ZSTR_VAL(key) + (at - address) + 1; p < ZSTR_VAL(key) + len; p++) {
+			*p = zend_tolower_ascii(*p);
+		}
+	}
+	zval dummy;
+	ZVAL_NULL(&dummy);
+	bool added = zend_hash_add(&set->seen, key, &dummy) != NULL;
+	zend_string_release(key);
+	return added;
+}
+
+void php_smtp_mailbox_set_destroy(php_smtp_mailbox_set *set)
+{
+	zend_hash_destroy(&set->seen);
+}
+
 void php_smtp_outcome_init(php_smtp_outcome *outcome)
 {
 	memset(outcome, 0, sizeof(*outcome));
 	array_init(&outcome->accepted);
 	array_init(&outcome->rejected);
+	array_init(&outcome->deferred);
 	array_init(&outcome->transcript);
 }
 
@@ -27,9 +56,11 @@ void php_smtp_outcome_dtor(php_smtp_outcome *outcome)
 {
 	zval_ptr_dtor(&outcome->accepted);
 	zval_ptr_dtor(&outcome->rejected);
+	zval_ptr_dtor(&outcome->deferred);
 	zval_ptr_dtor(&outcome->transcript);
 	ZVAL_UNDEF(&outcome->accepted);
 	ZVAL_UNDEF(&outcome->rejected);
+	ZVAL_UNDEF(&outcome->deferred);
 	ZVAL_UNDEF(&outcome->transcript);
 	if (outcome->response) {
 		zend_string_release(outcome->response);
@@ -94,6 +125,58 @@ static void shutdown_current_socket(php_smtp_setup *t)
 	}
 }
 
+/* ---- PHP code called in the middle of a send ---- */
+
+/* A fatal error in the debug callable (zend_bailout) is kept here from where
+ * it is caught until php_smtp_fatal_resume() raises it again. */
+ZEND_TLS bool fatal_pending;
+
+bool php_smtp_call_user(const zval *callable, uint32_t argc, zval *argv)
+{
+	if (fatal_pending) {
+		return false; /* the request is dying: no more PHP code */
+	}
+	zval held, retval;
+	/* the callable is held for its call, whatever it drops */
+	ZVAL_COPY(&held, callable);
+	ZVAL_UNDEF(&retval);
+	zend_execute_data *frame = EG(current_execute_data);
+	bool died = false;
+	zend_try {
+		call_user_function(NULL, NULL, &held, &retval, argc, argv);
+	} zend_catch {
+		died = true;
+	} zend_end_try();
+	if (died) {
+		/* what the dead call left (its return value, its frames) goes with
+		 * the request; the stack the caller sees is put back */
+		EG(current_execute_data) = frame;
+		fatal_pending = true;
+		return false;
+	}
+	zval_ptr_dtor(&retval);
+	zval_ptr_dtor(&held);
+	return !EG(exception);
+}
+
+void php_smtp_fatal_resume(void)
+{
+	if (fatal_pending) {
+		fatal_pending = false;
+		zend_bailout();
+	}
+}
+
+bool php_smtp_fatal_is_pending(void)
+{
+	return fatal_pending;
+}
+
+void php_smtp_transport_rinit(void)
+{
+	fatal_pending = false;
+}
+
 /* ---- transcript ---- */
 
 static void stop_with(php_smtp_setup *t, php_smtp_failure_kind kind, int code, zend_string *message)
@@ -140,14 +223,14 @@ bool php_smtp_transcript_add(const php_smtp_config *config, zval *transcript, co
 	}
 	add_next_index_str(transcript, zend_string_copy(line));
 
-	bool ok = true;
-	if (Z_TYPE(config->debug) != IS_UNDEF && !EG(exception)) {
-		zval arg, retval;
+	/* an exception from PHP code that ran earlier (an error handler, say)
+	 * stops the send as the callable's own would */
+	bool ok = !EG(exception) && !fatal_pending;
+	if (ok && Z_TYPE(config->debug) != IS_UNDEF) {
+		zval arg;
 		ZVAL_STR_COPY(&arg, line);
-		call_user_function(NULL, NULL, (zval *)&config->debug, &retval, 1, &arg);
+		ok = php_smtp_call_user(&config->debug, 1, &arg);
 		zval_ptr_dtor(&arg);
-		zval_ptr_dtor(&retval);
-		ok = !EG(exception);
 	}
 	zend_string_release(line);
 	return ok;
@@ -325,11 +408,19 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 			t->offers_smtputf8 = false;
 			t->offers_pipelining = false;
 			t->offers_size = false;
+			t->offers_xoauth2 = false;
+			t->offers_oauthbearer = false;
+			t->offers_chunking = false;
+			t->offers_8bitmime = false;
 		} else if (line.code == 250) {
+			t->offers_xoauth2 |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "XOAUTH2");
+			t->offers_oauthbearer |= smtp_reply_ehlo_auth_offers(line.text, line.text_len, "OAUTHBEARER");
 			t->offers_auth |= smtp_reply_ehlo_has(line.text, line.text_len, "AUTH");
 			t->offers_smtputf8 |= smtp_reply_ehlo_has(line.text, line.text_len, "SMTPUTF8");
 			t->offers_pipelining |= smtp_reply_ehlo_has(line.text, line.text_len, "PIPELINING");
 			t->offers_size |= smtp_reply_ehlo_has(line.text, line.text_len, "SIZE");
+			t->offers_chunking |= smtp_reply_ehlo_has(line.text, line.text_len, "CHUNKING");
+			t->offers_8bitmime |= smtp_reply_ehlo_has(line.text, line.text_len, "8BITMIME");
 		}
 	}
 	php_smtp_reply_add(&t->reply, &line); /* a line with another code: libcurl fails the set-up on it */
@@ -349,6 +440,9 @@ static size_t header_callback(char *data, size_t size, size_t nitems, void *user
 
 CURL *php_smtp_transport_handle(php_smtp_sockets *sockets)
 {
+	if (!php_smtp_curl_ready()) {
+		return NULL;
+	}
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		return NULL;
@@ -380,8 +474,6 @@ static const char *login_options(php_smtp_auth auth)
 		return "AUTH=LOGIN";
 	case PHP_SMTP_AUTH_CRAM_MD5:
 		return "AUTH=CRAM-MD5";
-	case PHP_SMTP_AUTH_XOAUTH2:
-		return "AUTH=XOAUTH2";
 	case PHP_SMTP_AUTH_AUTO:
 	default:
 		return "AUTH=*";
@@ -420,14 +512,16 @@ static void session_options(php_smtp_setup *t, CURL *easy, const php_smtp_config
 		}
 	}
 
-	if (c->username) {
+	/* XOAUTH2 and OAUTHBEARER are ours, once libcurl has the session open
+	 * (smtp_oauth_sasl.c): libcurl gets no credentials then */
+	if (c->username && !php_smtp_oauth_in_use(c)) {
 		curl_easy_setopt(easy, CURLOPT_USERNAME, ZSTR_VAL(c->username));
 		curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, login_options(c->auth));
-		if (c->auth == PHP_SMTP_AUTH_XOAUTH2) {
-			curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, c->password ? ZSTR_VAL(c->password) : "");
-		} else {
-			curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password ? ZSTR_VAL(c->password) : "");
-		}
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, c->password ? ZSTR_VAL(c->password) : "");
+	} else {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, NULL);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, NULL);
+		curl_easy_setopt(easy, CURLOPT_LOGIN_OPTIONS, NULL);
 	}
 
 	/* Three clocks: connecting, each reply, and the whole set-up (greeting,

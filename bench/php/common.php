@@ -14,6 +14,7 @@ const BENCH_TO_NAME = 'Bench Recipient';
 const BENCH_SUBJECT = 'Benchmark message: order confirmation #20240611';
 const PHPMAILER_AUTOLOAD = '/usr/share/php/libphp-phpmailer/autoload.php';
 const SYMFONY_MAILER_AUTOLOAD = '/usr/share/php/Symfony/Component/Mailer/autoload.php';
+const BRIDGE_AUTOLOAD = __DIR__ . '/../../bridge/autoload.php';
 
 /** About 900 bytes of plain ASCII text in 72-column lines; with headers the message is ~1.2 KB. */
 function bench_body(): string
@@ -112,9 +113,11 @@ function bench_message(): Smtp\Message
 }
 
 /** PHPMailer over plaintext SMTP to 127.0.0.1:$port with the common text (PHPMAILER_AUTOLOAD loaded). */
-function bench_phpmailer(int $port, bool $keepAlive = false, bool $noDelay = false): PHPMailer\PHPMailer\PHPMailer
+function bench_phpmailer(int $port, bool $keepAlive = false, bool $noDelay = false,
+	string $class = PHPMailer\PHPMailer\PHPMailer::class): PHPMailer\PHPMailer\PHPMailer
 {
-	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
+	/* $class: PHPMailer's own, or the bridge's NativeSmtp\PHPMailer with the very same settings. */
+	$mail = new $class(true);
 	$mail->isSMTP();
 	$mail->Host = '127.0.0.1';
 	$mail->Port = $port;

@@ -96,6 +96,27 @@ if ($throughput) {
 			$hwm ? mb(median($hwm) * 1024) : '-');
 	}
 	echo "\n";
+
+	/* The bridges: the same library and the same message, our transport against its own. */
+	$pairs = [
+		['PHPMailer through NativeSmtp\\PHPMailer, SMTPKeepAlive', 'PHPMailer, SMTPKeepAlive', 'PHPMailer, SMTPKeepAlive + tcp_nodelay'],
+		['Symfony Mailer through native+smtp:// (bridge)', 'Symfony Mailer, EsmtpTransport kept open', 'Symfony Mailer, kept open + tcp_nodelay'],
+	];
+	if (isset($throughput[$pairs[0][0]]) || isset($throughput[$pairs[1][0]])) {
+		echo "### Bridges: the library through our transport vs its own SMTP transport (same message, same run)\n\n";
+		echo "| library, through the bridge | msg/s (median) | its own SMTP, msg/s | x its own | its own + tcp_nodelay, msg/s | x that |\n";
+		echo "|---|---:|---:|---:|---:|---:|\n";
+		foreach ($pairs as [$bridge, $own, $tuned]) {
+			if (!isset($rates[$bridge])) {
+				echo "| $bridge | " . na_cell($throughput[$bridge]['na'] ?? 'no run') . " | | | | |\n";
+				continue;
+			}
+			printf("| %s | %s | %s | %s | %s | %s |\n", $bridge, number_format($rates[$bridge]),
+				isset($rates[$own]) ? number_format($rates[$own]) : '-', isset($rates[$own]) ? ratio($rates[$bridge] / $rates[$own]) : '-',
+				isset($rates[$tuned]) ? number_format($rates[$tuned]) : '-', isset($rates[$tuned]) ? ratio($rates[$bridge] / $rates[$tuned]) : '-');
+		}
+		echo "\n";
+	}
 }
 
 $attachment = read_records("$work/attachment.tsv", 2);

@@ -38,6 +38,15 @@ function timed_loop(float $seconds, callable $sendOne): array
 	return [$sent, $elapsed];
 }
 
+function bench_symfony_email(): Symfony\Component\Mime\Email
+{
+	return (new Symfony\Component\Mime\Email())
+		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
+		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
+		->subject(BENCH_SUBJECT)
+		->text(bench_body());
+}
+
 function ours_mailer(int $port): Smtp\Mailer
 {
 	return new Smtp\Mailer(['host' => '127.0.0.1', 'port' => $port, 'encryption' => 'none', 'keepalive' => true]);
@@ -109,14 +118,38 @@ case 'phpmailer-nodelay':
 	$mail->smtpClose();
 	break;
 
+case 'bridge-phpmailer':
+	// The bridge: the PHPMailer code above with one class name changed.
+	require PHPMAILER_AUTOLOAD;
+	require BRIDGE_AUTOLOAD;
+	$mail = null;
+	[$sent, $elapsed] = timed_loop($seconds, function () use (&$mail, $port): int {
+		$mail ??= bench_phpmailer($port, keepAlive: true, class: NativeSmtp\PHPMailer::class);
+		$mail->send();
+		return 1;
+	});
+	$mail->smtpClose();
+	break;
+
+case 'bridge-symfony':
+	// The bridge: the Symfony code below with the transport made from a native+smtp DSN.
+	require SYMFONY_MAILER_AUTOLOAD;
+	require BRIDGE_AUTOLOAD;
+	$email = bench_symfony_email();
+	$transport = null;
+	[$sent, $elapsed] = timed_loop($seconds, function () use (&$transport, $email, $port): int {
+		$transport ??= (new NativeSmtp\Symfony\NativeSmtpTransportFactory())->create(
+			Symfony\Component\Mailer\Transport\Dsn::fromString("native+smtp://127.0.0.1:$port?encryption=none"));
+		$transport->send($email);
+		return 1;
+	});
+	$transport->stop();
+	break;
+
 case 'symfony':
 case 'symfony-nodelay':
 	require SYMFONY_MAILER_AUTOLOAD;
-	$email = (new Symfony\Component\Mime\Email())
-		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
-		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
-		->subject(BENCH_SUBJECT)
-		->text(bench_body());
+	$email = bench_symfony_email();
 	$transport = null;
 	[$sent, $elapsed] = timed_loop($seconds, function () use (&$transport, $email, $port, $peer): int {
 		if ($transport === null) {

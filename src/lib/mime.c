@@ -43,7 +43,21 @@ struct smtp_mime_writer {
 	smtp_buf chunk_out; /* encoded bytes not yet handed out */
 	size_t chunk_pos;
 	char error[320];
+	FILE *(*open_file)(const char *path, char *err, size_t errlen);
 };
+
+/* An attached file, opened by the caller's function when it gave one. */
+static FILE *open_attachment(const smtp_mime_writer *w, const char *path, char *err, size_t errlen)
+{
+	if (w->open_file) {
+		return w->open_file(path, err, errlen);
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot read attachment %s: %s", path, strerror(errno));
+	}
+	return f;
+}
 
 /* ---- building ---- */
 
@@ -258,6 +272,7 @@ smtp_mime_writer *smtp_mime_writer_new(const smtp_mime_spec *spec, char *err, si
 	}
 	smtp_buf_init(&w->rendered);
 	smtp_buf_init(&w->chunk_out);
+	w->open_file = spec->open_file;
 	smtp_buf *b = &w->rendered;
 	smtp_header_writer h;
 
@@ -307,9 +322,8 @@ int smtp_mime_writer_check_files(smtp_mime_writer *w, char *err, size_t errlen)
 		if (w->segments[i].kind != SEGMENT_BASE64_FILE) {
 			continue;
 		}
-		FILE *f = fopen(w->segments[i].path, "rb");
+		FILE *f = open_attachment(w, w->segments[i].path, err, errlen);
 		if (!f) {
-			snprintf(err, errlen, "cannot read attachment %s: %s", w->segments[i].path, strerror(errno));
 			return -1;
 		}
 		fclose(f);
@@ -351,9 +365,8 @@ static int next_chunk(smtp_mime_writer *w, segment *s)
 		in = (const unsigned char *) s->data + w->position;
 	} else {
 		if (!w->file) {
-			w->file = fopen(s->path, "rb");
+			w->file = open_attachment(w, s->path, w->error, sizeof(w->error));
 			if (!w->file) {
-				snprintf(w->error, sizeof(w->error), "cannot read attachment %s: %s", s->path, strerror(errno));
 				return -1;
 			}
 		}

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "source.h"
@@ -76,6 +77,11 @@ typedef struct {
 	const smtp_mime_attachment *embeds;
 	size_t embed_count;
 	const char *boundary_seed; /* letters and digits (e.g. 32 hex), fixed per message */
+	/* Opens an attached file each time it is read (NULL: fopen "rb"), so the
+	 * caller can check the path again at that moment (PHP's open_basedir: the
+	 * file may have become a link to elsewhere since it was attached).
+	 * Returns NULL with the reason in err. */
+	FILE *(*open_file)(const char *path, char *err, size_t errlen);
 } smtp_mime_spec;
 
 typedef struct smtp_mime_writer smtp_mime_writer;

@@ -92,3 +92,31 @@ bool smtp_reply_ehlo_has(const char *text, size_t len, const char *keyword)
 	/* the keyword alone, or followed by parameters */
 	return len == klen || text[klen] == ' ' || text[klen] == '=';
 }
+
+bool smtp_reply_ehlo_auth_offers(const char *text, size_t len, const char *mechanism)
+{
+	if (!smtp_reply_ehlo_has(text, len, "AUTH") || len <= 4) {
+		return false;
+	}
+	size_t mlen = strlen(mechanism);
+	size_t i = 5; /* after "AUTH " or "AUTH=" */
+	while (i < len) {
+		while (i < len && text[i] == ' ') {
+			i++;
+		}
+		size_t start = i;
+		while (i < len && text[i] != ' ') {
+			i++;
+		}
+		if (i - start == mlen) {
+			size_t k = 0;
+			while (k < mlen && lower(text[start + k]) == lower(mechanism[k])) {
+				k++;
+			}
+			if (k == mlen) {
+				return true;
+			}
+		}
+	}
+	return false;
+}

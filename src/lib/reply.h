@@ -30,6 +30,10 @@ size_t smtp_reply_enhanced_status(const char *text, size_t len, char out[16]);
  * e.g. "AUTH PLAIN LOGIN" or "AUTH=LOGIN" for "AUTH", "STARTTLS" for "STARTTLS". */
 bool smtp_reply_ehlo_has(const char *text, size_t len, const char *keyword);
 
+/* True when an EHLO reply line's text is an AUTH list naming mechanism
+ * (case-insensitive), e.g. "AUTH PLAIN XOAUTH2" for "XOAUTH2". */
+bool smtp_reply_ehlo_auth_offers(const char *text, size_t len, const char *mechanism);
+
 /* Length of line without a trailing CR, LF or CRLF. */
 size_t smtp_line_trim_eol(const char *line, size_t len);
 

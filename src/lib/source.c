@@ -118,6 +118,100 @@ smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s)
 	return source;
 }
 
+/* ---- CRLF-normalising stream over another source ---- */
+
+void smtp_crlf_stream_init(smtp_crlf_stream *s, const smtp_source *inner)
+{
+	s->inner = inner;
+	s->in_len = s->in_pos = 0;
+	s->after_cr = false;
+	s->line_start = true;
+	s->produced = false;
+	s->done = false;
+	s->pending = 0;
+}
+
+static ssize_t crlf_stream_read(void *ctx, char *buf, size_t cap)
+{
+	smtp_crlf_stream *s = ctx;
+	size_t o = 0;
+	while (o < cap) {
+		if (s->pending) {
+			buf[o++] = s->pending == 2 ? '\r' : '\n';
+			s->pending--;
+			continue;
+		}
+		if (s->in_pos == s->in_len) {
+			if (s->done) {
+				break;
+			}
+			ssize_t n = smtp_source_read(s->inner, s->in, sizeof(s->in));
+			if (n < 0) {
+				return -1;
+			}
+			s->in_len = (size_t) n;
+			s->in_pos = 0;
+			if (n == 0) {
+				s->done = true;
+				/* the last line ends with CRLF, as smtp_crlf_source makes it */
+				if (!s->line_start || !s->produced) {
+					s->pending = 2;
+					s->line_start = s->produced = true;
+				}
+				continue;
+			}
+		}
+		/* a run of ordinary bytes goes as it is */
+		const char *start = s->in + s->in_pos, *end = s->in + s->in_len;
+		const char *stop = next_line_break(start, (size_t) (end - start) < cap - o ? end : start + (cap - o));
+		if (stop > start) {
+			memcpy(buf + o, start, (size_t) (stop - start));
+			o += (size_t) (stop - start);
+			s->in_pos += (size_t) (stop - start);
+			s->after_cr = s->line_start = false;
+			s->produced = true;
+			continue;
+		}
+		char c = s->in[s->in_pos++];
+		if (c == '\n' && s->after_cr) {
+			s->after_cr = false; /* the LF of a CRLF whose CRLF is already out */
+			continue;
+		}
+		s->after_cr = c == '\r';
+		s->produced = true;
+		if (c == '\r' || c == '\n') {
+			s->pending = 2;
+			s->line_start = true;
+		} else {
+			buf[o++] = c;
+			s->line_start = false;
+		}
+	}
+	return (ssize_t) o;
+}
+
+static int crlf_stream_rewind(void *ctx)
+{
+	smtp_crlf_stream *s = ctx;
+	const smtp_source *inner = s->inner;
+	if (smtp_source_rewind(inner) != 0) {
+		return -1;
+	}
+	smtp_crlf_stream_init(s, inner);
+	return 0;
+}
+
+static const char *crlf_stream_error(void *ctx)
+{
+	return smtp_source_error(((smtp_crlf_stream *) ctx)->inner);
+}
+
+smtp_source smtp_crlf_stream_as_source(smtp_crlf_stream *s)
+{
+	smtp_source source = {crlf_stream_read, crlf_stream_rewind, crlf_stream_error, s};
+	return source;
+}
+
 /* ---- prefix + inner source ---- */
 
 void smtp_prefixed_source_init(smtp_prefixed_source *s, const char *prefix, size_t len, const smtp_source *inner)
@@ -168,4 +262,24 @@ smtp_source smtp_prefixed_source_as_source(smtp_prefixed_source *s)
 {
 	smtp_source source = {prefixed_read, prefixed_rewind, prefixed_error, s};
 	return source;
+}
+
+int smtp_source_8bit(const smtp_source *s, bool *eight_bit)
+{
+	char buf[8192];
+	ssize_t n;
+	*eight_bit = false;
+	if (smtp_source_rewind(s) != 0) {
+		return -1;
+	}
+	while ((n = smtp_source_read(s, buf, sizeof(buf))) > 0) {
+		if (!*eight_bit && smtp_data_8bit(buf, (size_t)n)) {
+			*eight_bit = true;
+			break;
+		}
+	}
+	if (n < 0 || smtp_source_rewind(s) != 0) {
+		return -1;
+	}
+	return 0;
 }

@@ -38,6 +38,22 @@ static inline const char *smtp_source_error(const smtp_source *s)
 	return s->error ? s->error(s->ctx) : "";
 }
 
+/* True when data holds an octet above 127: the message needs BODY=8BITMIME
+ * (RFC 6152) where the server offers it. */
+static inline bool smtp_data_8bit(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)data[i] & 0x80) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads s through for smtp_data_8bit() and rewinds it. Returns 0, or -1 when
+ * it could not be read or rewound. */
+int smtp_source_8bit(const smtp_source *s, bool *eight_bit);
+
 /* ---- sources over memory ---- */
 
 /* Bytes in memory, sent with every bare CR and bare LF made CRLF and a final
@@ -55,6 +71,26 @@ typedef struct {
 
 void smtp_crlf_source_init(smtp_crlf_source *s, const char *data, size_t len);
 smtp_source smtp_crlf_source_as_source(smtp_crlf_source *s);
+
+/* Another source's bytes with the same normalisation as smtp_crlf_source:
+ * every bare CR and bare LF becomes CRLF, and a final CRLF is added when
+ * missing. For bytes that were not made here (a spool file), so what goes
+ * to the dot-stuffer is always CRLF text: a lone LF "." LF cannot end the
+ * DATA early at a server that accepts bare line feeds. */
+#define SMTP_CRLF_STREAM_CHUNK 8192
+typedef struct {
+	const smtp_source *inner;
+	char in[SMTP_CRLF_STREAM_CHUNK];
+	size_t in_len, in_pos;
+	bool after_cr;   /* the last input byte was a CR (its CRLF is out): a following LF is dropped */
+	bool line_start; /* the last byte produced ended a line (or nothing was produced yet) */
+	bool produced;   /* something was produced */
+	bool done;       /* the inner source ended */
+	int pending;     /* bytes of a CRLF still to produce (2: CR LF, 1: LF) */
+} smtp_crlf_stream;
+
+void smtp_crlf_stream_init(smtp_crlf_stream *s, const smtp_source *inner);
+smtp_source smtp_crlf_stream_as_source(smtp_crlf_stream *s);
 
 /* A prefix in memory (e.g. DKIM-Signature fields) followed by another source.
  * Rewinding starts again at the prefix and rewinds the inner source. */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memmem */
 #endif
 #include "spool_file.h"
+#include "address.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,19 +36,78 @@ static int make_dir(const char *path, char *err, size_t err_len)
 	return -1;
 }
 
+static const char *const spool_areas[] = {"tmp", "queue", "failed"};
+
 int smtp_spool_dirs_make(const char *dir, char *err, size_t err_len)
 {
-	static const char *const areas[] = {"tmp", "queue", "failed"};
 	char path[4096];
-	if (make_dir(dir, err, err_len) != 0) {
+	/* a directory someone else made or opened up is refused before anything
+	 * is written into it */
+	if (smtp_spool_dirs_check(dir, err, err_len) != 0 || make_dir(dir, err, err_len) != 0) {
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
-		if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, areas[i]) >= sizeof(path)) {
+	for (size_t i = 0; i < sizeof(spool_areas) / sizeof(spool_areas[0]); i++) {
+		if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, spool_areas[i]) >= sizeof(path)) {
 			set_err(err, err_len, "path too long:", dir, ENAMETOOLONG);
 			return -1;
 		}
 		if (make_dir(path, err, err_len) != 0) {
+			return -1;
+		}
+	}
+	return smtp_spool_dirs_check(dir, err, err_len);
+}
+
+/* One directory of the spool: ours alone, or the reason it is not. A path
+ * that does not exist passes (it is made 0700 when needed). */
+static int check_private_dir(const char *path, bool follow, char *err, size_t err_len)
+{
+	struct stat st;
+	if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) {
+		if (errno == ENOENT) {
+			return 0;
+		}
+		set_err(err, err_len, "cannot examine the spool directory", path, errno);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(err, err_len, "not a directory:", path, ENOTDIR);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		if (err && err_len) {
+			snprintf(err, err_len,
+			         "the spool directory %s belongs to uid %lu, not to this process's user (uid %lu): another user "
+			         "could read the queued mail and add messages to it",
+			         path, (unsigned long) st.st_uid, (unsigned long) geteuid());
+		}
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		if (err && err_len) {
+			snprintf(err, err_len,
+			         "the spool directory %s is writable by its group or by others (mode %04o): another local user "
+			         "could read the queued mail and add messages that go out with this site's credentials; "
+			         "make it private (chmod 700)",
+			         path, (unsigned) (st.st_mode & 07777));
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int smtp_spool_dirs_check(const char *dir, char *err, size_t err_len)
+{
+	char path[4096];
+	if (check_private_dir(dir, true, err, err_len) != 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(spool_areas) / sizeof(spool_areas[0]); i++) {
+		if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, spool_areas[i]) >= sizeof(path)) {
+			set_err(err, err_len, "path too long:", dir, ENAMETOOLONG);
+			return -1;
+		}
+		if (check_private_dir(path, false, err, err_len) != 0) {
 			return -1;
 		}
 	}
@@ -245,20 +305,48 @@ int smtp_spool_meta_set_error(smtp_spool_meta *meta, const char *text)
 	return 0;
 }
 
-static bool parse_int64(const char *text, int64_t *out)
+/* Plain decimal digits (no sign, no spaces), at most max. Never overflows. */
+static bool parse_bounded(const char *text, uint64_t max, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (errno || end == text || *end != '\0') {
+	uint64_t v = 0;
+	if (!*text) {
 		return false;
 	}
-	*out = (int64_t) v;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9') {
+			return false;
+		}
+		unsigned digit = (unsigned) (*p - '0');
+		if (v > max / 10 || (v == max / 10 && digit > max % 10)) {
+			return false;
+		}
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return true;
+}
+
+/* Which keys a header has had: each may appear once (rcpt as often as needed). */
+enum {
+	SEEN_FROM = 1 << 0,
+	SEEN_SMTPUTF8 = 1 << 1,
+	SEEN_QUEUED = 1 << 2,
+	SEEN_ATTEMPTS = 1 << 3,
+	SEEN_NEXT = 1 << 4,
+	SEEN_ERROR = 1 << 5,
+};
+
+static bool first_time(unsigned *seen, unsigned key)
+{
+	if (*seen & key) {
+		return false;
+	}
+	*seen |= key;
 	return true;
 }
 
 /* One header line (without its LF) into meta. */
-static int parse_line(smtp_spool_meta *meta, char *line)
+static int parse_line(smtp_spool_meta *meta, char *line, unsigned *seen)
 {
 	char *space = strchr(line, ' ');
 	if (!space) {
@@ -266,10 +354,9 @@ static int parse_line(smtp_spool_meta *meta, char *line)
 	}
 	*space = '\0';
 	const char *key = line, *value = space + 1;
-	int64_t number;
+	uint64_t number;
 	if (strcmp(key, "from") == 0) {
-		free(meta->from);
-		return (meta->from = strdup(value)) ? 0 : -1;
+		return first_time(seen, SEEN_FROM) && (meta->from = strdup(value)) ? 0 : -1;
 	}
 	if (strcmp(key, "rcpt") == 0) {
 		char **grown = realloc(meta->recipients, (meta->recipient_count + 1) * sizeof(char *));
@@ -284,22 +371,84 @@ static int parse_line(smtp_spool_meta *meta, char *line)
 		return 0;
 	}
 	if (strcmp(key, "error") == 0) {
-		free(meta->last_error);
-		return (meta->last_error = strdup(value)) ? 0 : -1;
-	}
-	if (!parse_int64(value, &number)) {
-		return -1;
+		return first_time(seen, SEEN_ERROR) && (meta->last_error = strdup(value)) ? 0 : -1;
 	}
 	if (strcmp(key, "smtputf8") == 0) {
-		meta->smtputf8 = number != 0;
+		if (!first_time(seen, SEEN_SMTPUTF8) || !parse_bounded(value, 1, &number)) {
+			return -1;
+		}
+		meta->smtputf8 = number == 1;
 	} else if (strcmp(key, "queued") == 0) {
-		meta->queued_at = number;
+		if (!first_time(seen, SEEN_QUEUED) || !parse_bounded(value, (uint64_t) SMTP_SPOOL_MAX_TIME, &number)) {
+			return -1;
+		}
+		meta->queued_at = (int64_t) number;
 	} else if (strcmp(key, "attempts") == 0) {
-		meta->attempts = number < 0 ? 0 : (uint32_t) number;
+		if (!first_time(seen, SEEN_ATTEMPTS) || !parse_bounded(value, SMTP_SPOOL_MAX_ATTEMPTS, &number)) {
+			return -1;
+		}
+		meta->attempts = (uint32_t) number;
 	} else if (strcmp(key, "next") == 0) {
-		meta->next_try = number;
+		if (!first_time(seen, SEEN_NEXT) || !parse_bounded(value, (uint64_t) SMTP_SPOOL_MAX_TIME, &number)) {
+			return -1;
+		}
+		meta->next_try = (int64_t) number;
 	}
 	/* an unknown key is skipped: a newer writer may add some */
+	return 0;
+}
+
+/* A copy of an untrusted value fit for a message: at most 80 bytes, control
+ * characters shown as '?'. */
+static void printable(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const char *p = in; *p && o + 4 < cap && o < 80; p++) {
+		unsigned char c = (unsigned char) *p;
+		out[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char) c;
+	}
+	if (*in && strlen(in) > o) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* Validates one address in place (replaced by its normalized form). */
+static int check_address(char **address, bool *utf8, const char *what, char *err, size_t err_len)
+{
+	char why[128] = "", *normalized = NULL, shown[96];
+	bool utf8_local = false;
+	if (smtp_address_normalize(*address, strlen(*address), &normalized, &utf8_local, why, sizeof(why)) != 0 ||
+	    !normalized) {
+		printable(*address, shown, sizeof(shown));
+		snprintf(err, err_len, "invalid %s address in the spool file (%s): \"%s\"", what, why[0] ? why : "invalid",
+		         shown);
+		smtp_address_free(normalized);
+		return -1;
+	}
+	free(*address);
+	*address = normalized;
+	*utf8 |= utf8_local;
+	return 0;
+}
+
+int smtp_spool_meta_check_envelope(smtp_spool_meta *meta, char *err, size_t err_len)
+{
+	bool utf8 = false;
+	if (!meta->from || meta->recipient_count == 0) {
+		snprintf(err, err_len, "spool header without %s", !meta->from ? "sender" : "recipients");
+		return -1;
+	}
+	if (meta->from[0] && check_address(&meta->from, &utf8, "sender", err, err_len) != 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < meta->recipient_count; i++) {
+		if (check_address(&meta->recipients[i], &utf8, "recipient", err, err_len) != 0) {
+			return -1;
+		}
+	}
+	meta->smtputf8 |= utf8;
 	return 0;
 }
 
@@ -342,6 +491,12 @@ int smtp_spool_meta_read(int fd, smtp_spool_meta *meta, off_t *body_offset, char
 	}
 	*end = '\0';
 	*body_offset = (off_t) (end - buf) + 2;
+	if (memchr(buf, '\0', (size_t) (end - buf)) != NULL) {
+		/* the lines below are C strings: a NUL would cut one short unseen */
+		snprintf(err, err_len, "NUL byte in the spool header");
+		goto fail;
+	}
+	unsigned seen = 0;
 
 	char *line = buf;
 	size_t magic_len = sizeof(SMTP_SPOOL_MAGIC) - 1;
@@ -356,7 +511,13 @@ int smtp_spool_meta_read(int fd, smtp_spool_meta *meta, off_t *body_offset, char
 		if (eol) {
 			*eol = '\0';
 		}
-		if (*line && parse_line(meta, line) != 0) {
+		size_t line_len = strlen(line);
+		if (*line && parse_line(meta, line, &seen) != 0) {
+			/* parse_line cut the line at its first space: whole again for the message */
+			size_t key_len = strlen(line);
+			if (key_len < line_len) {
+				line[key_len] = ' ';
+			}
 			snprintf(err, err_len, "bad spool header line \"%.40s\"", line);
 			goto fail;
 		}

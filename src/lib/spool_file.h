@@ -38,6 +38,11 @@
 /* A header bigger than this is not ours (or is damaged). */
 #define SMTP_SPOOL_MAX_HEADER (4u * 1024u * 1024u)
 #define SMTP_SPOOL_NAME_MAX 96
+/* A header's numbers are checked against these (a file may be planted or
+ * damaged): times (queued, next) from 0 to the end of year 9999, so adding
+ * or subtracting one never overflows; attempts at most this many. */
+#define SMTP_SPOOL_MAX_TIME INT64_C(253402300799)
+#define SMTP_SPOOL_MAX_ATTEMPTS UINT32_C(1000000)
 
 typedef struct {
 	char *from;          /* "" for the null reverse-path */
@@ -50,8 +55,17 @@ typedef struct {
 	char *last_error;    /* "" when none */
 } smtp_spool_meta;
 
-/* Makes dir and dir/{tmp,queue,failed} (0700) as needed. */
+/* Makes dir and dir/{tmp,queue,failed} (0700) as needed, then checks them
+ * with smtp_spool_dirs_check. Returns 0, or -1 with err filled. */
 int smtp_spool_dirs_make(const char *dir, char *err, size_t err_len);
+
+/* A spool must be private: dir and those of dir/{tmp,queue,failed} that
+ * exist must be directories owned by the effective user and not writable by
+ * group or others, or another local user could read queued mail and queue
+ * messages of their own to go out with this site's credentials and DKIM key.
+ * Returns 0 (also when dir does not exist yet: it will be made 0700), or -1
+ * with the reason in err. */
+int smtp_spool_dirs_check(const char *dir, char *err, size_t err_len);
 
 /* A new unique file name ("<time>-<nanoseconds>-<pid>-<random>.msg"), sorting by time. */
 void smtp_spool_new_name(char name[SMTP_SPOOL_NAME_MAX], int64_t now);
@@ -67,8 +81,18 @@ int smtp_spool_store(const char *dir, const char *area, const char *name, const 
                      const smtp_source *body, char *err, size_t err_len);
 
 /* Parses the header at the start of fd. On success fills meta (free it with
- * smtp_spool_meta_free) and *body_offset. Returns 0, or -1 with err filled. */
+ * smtp_spool_meta_free) and *body_offset. Strict: a NUL in the header, a
+ * key given twice, or a number that is not plain decimal digits within the
+ * bounds above fails it. Returns 0, or -1 with err filled. */
 int smtp_spool_meta_read(int fd, smtp_spool_meta *meta, off_t *body_offset, char *err, size_t err_len);
+
+/* Checks the envelope meta_read gave as strictly as a send checks its own
+ * (smtp_address_normalize: no CR, LF, spaces, angle brackets or SMTP
+ * parameters can hide in it, and no address is too long for a command),
+ * replaces each address with its normalized form and sets smtputf8 when a
+ * local part needs it. The sender may be empty (the null reverse-path).
+ * Returns 0, or -1 with the reason (naming the address, made printable). */
+int smtp_spool_meta_check_envelope(smtp_spool_meta *meta, char *err, size_t err_len);
 
 /* The header text for meta (malloc'd, free()), or NULL when out of memory. */
 char *smtp_spool_meta_format(const smtp_spool_meta *meta, size_t *len);

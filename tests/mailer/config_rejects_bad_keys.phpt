@@ -45,7 +45,7 @@ bad encryption: Config key "encryption" must be starttls, tls or none, "ssl3" gi
 port out of range: Config key "port" must be between 1 and 65535, 70000 given
 port not a number: Config key "port" must be an integer
 negative timeout: Config key "timeout" must be between 0.001 and 3600
-bad auth: Config key "auth" must be auto, plain, login, cram-md5 or xoauth2
+bad auth: Config key "auth" must be auto, plain, login, cram-md5, xoauth2 or oauthbearer
 CRLF in host: Config key "host" must not contain control characters (CR, LF, NUL, ...)
 slash in host: Config key "host" contains an invalid character: "x.test/path"
 bad from: Config key "from" is not a valid address (%s): "not an address"

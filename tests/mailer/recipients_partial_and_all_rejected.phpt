@@ -9,8 +9,9 @@ $srv = SmtpTestServer::start(['fault' => ['reject_rcpt' => [
 	'gone@y.test' => '550 5.1.1 <gone@y.test> no such user',
 	'full@y.test' => '452 4.2.2 <full@y.test> mailbox full',
 ]]]);
+/* the same mailbox twice (a domain has no case; a local part may: RFC 5321 2.4) */
 $mailer = new Smtp\Mailer($srv->dsn());
-$r = $mailer->sendRaw('a@x.test', ['ann@y.test', 'gone@y.test', 'bob@y.test', 'Ann@y.test'], "Subject: p\r\n\r\nx\r\n");
+$r = $mailer->sendRaw('a@x.test', ['ann@y.test', 'gone@y.test', 'bob@y.test', 'ann@Y.TEST'], "Subject: p\r\n\r\nx\r\n");
 var_dump($r->accepted, $r->rejected);
 echo "server got: ", implode(',', $srv->waitForMessages(1)[0]['rcpt_tos']), "\n";
 foreach ([['gone@y.test'], ['full@y.test']] as $to) {

@@ -35,8 +35,8 @@ foreach ([true, false] as $offered) {
 send: Receipt for ["khách@xn--v-d-rma6749a.vn"]
   sendMany: Receipt
   sendMany: Receipt
-  arrived: MAIL options ["SMTPUTF8"], RCPT ["khách@xn--v-d-rma6749a.vn"]
-  arrived: MAIL options ["SMTPUTF8"], RCPT ["khách@xn--v-d-rma6749a.vn"]
+  arrived: MAIL options ["BODY=8BITMIME","SMTPUTF8"], RCPT ["khách@xn--v-d-rma6749a.vn"]
+  arrived: MAIL options ["BODY=8BITMIME","SMTPUTF8"], RCPT ["khách@xn--v-d-rma6749a.vn"]
   arrived: MAIL options [], RCPT ["ann@y.test"]
   MAIL FROM commands: 3
 -- SMTPUTF8 not offered

@@ -49,6 +49,20 @@ TLS and AUTH
                         accepted only once TLS is active unless --auth-plaintext.
   --auth-mechs LIST     comma separated subset to offer, e.g. LOGIN,CRAM-MD5.
   --auth-plaintext      allow AUTH without TLS.
+  OAUTHBEARER (RFC 7628) can be offered too (--auth-mechs); like XOAUTH2 its token
+  is checked against the password of --auth, or with --oauth-introspect URL at an
+  OAuth 2.0 server's introspection endpoint (RFC 7662; as client
+  --oauth-introspect-client ID:SECRET, default smtp-server:smtp-server-secret): the
+  token must be active, carry the scope --oauth-scope (default smtp.send), and
+  belong to the user (sub), or be a client credentials token (no sub: app-only).
+  A refused token is refused the way the providers do (--oauth-style):
+    google (default)  334 + base64 JSON error ({"status":"401",...} for XOAUTH2,
+                      {"status":"invalid_token",...} for OAUTHBEARER), then after the
+                      client's answer 535 5.7.8 Username and Password not accepted
+    microsoft         535 5.7.3 Authentication unsuccessful, at once
+  --auth-line-max N     an AUTH command line (CRLF included) longer than N octets gets
+                        500 5.5.6 (RFC 5321's 512 for a command line); continuation
+                        lines may be as long as tokens are.
   --require-auth        MAIL before a successful AUTH gets 530 5.7.0.
   Wrong credentials: 535 5.7.8 Authentication credentials invalid.
 
@@ -58,6 +72,13 @@ Extensions
                         way each command line's log event says "pipelined": true
                         when more bytes had already arrived before it was answered.
   --max-size N          advertise SIZE N; bigger messages get 552 5.3.4.
+  --chunking / --no-chunking   advertise CHUNKING (RFC 3030; default: not advertised).
+                        BDAT is taken either way: each chunk's bytes are read exactly
+                        (no dot-unstuffing), the BDAT line is logged once its bytes
+                        are in ("pipelined" then means more bytes followed them), and
+                        the message's .json says "transfer": "BDAT" and "chunks"
+                        (the sizes). After a refused chunk the transaction is failed:
+                        later BDATs are read and discarded with 503 until RSET.
 
 Faults (by default on every session; --fault-sessions N limits the connection
 faults to the first N sessions, so a retry or a reconnect can succeed)
@@ -71,7 +92,7 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
   --stall WHEN                  stop answering: "greeting" (accept, say nothing),
                                 a command verb such as MAIL (that command gets no
                                 reply, nor anything after it), or "DOT" (the end
-                                of DATA gets no reply). Lines keep being logged.
+                                of DATA, or BDAT LAST, gets no reply). Lines keep being logged.
   --trickle SECONDS             write every reply one byte at a time, SECONDS apart.
   --reject-rcpt ADDR=REPLY      (repeatable) RCPT TO:<ADDR> gets REPLY,
                                 e.g. "x@y.test=550 5.1.1 <x@y.test> no such user".
@@ -81,6 +102,23 @@ faults to the first N sessions, so a retry or a reconnect can succeed)
   --reply VERB=REPLY            (repeatable) answer that command with REPLY, e.g.
                                 "MAIL=451 4.3.0 busy" or "RSET=500 no".
   --close-after-message         hang up right after replying to each message.
+  --idle-timeout SECONDS        a session that sends nothing for this long gets
+                                "421 4.4.2 idle timeout" and is closed (as Postfix does).
+  --bdat-reply N=REPLY          (repeatable) the Nth BDAT of the session gets REPLY
+                                once its bytes are read, e.g. "2=452 4.3.1 disk full";
+                                a refusal fails the transaction (see --chunking).
+  --disconnect-in-bdat N        hang up once N bytes of BDAT chunks have arrived in
+                                the session (mid-chunk).
+  --rcpt-limit N                accept at most N recipients a transaction, as Postfix's
+                                smtpd_recipient_limit: each RCPT past it gets
+                                "452 4.5.3 Error: too many recipients".
+  --rcpt-overshoot N            those replies are free up to N a session (Postfix's
+                                smtpd_recipient_overshoot_limit, default here 1000);
+                                each one past N counts as an error.
+  --hard-error-limit N          at the Nth error (see above; 0, the default, never)
+                                answer "421 4.7.0 Error: too many errors" and hang up,
+                                as Postfix's smtpd_hard_error_limit.
+  --no-8bitmime                 do not offer 8BITMIME (BODY= is then refused with 555).
   --no-auth-advert              do not offer AUTH (AUTH, if sent, gets 502).
 
 Stop it with SIGTERM or SIGINT (or EOF on stdin with --watch-stdin).
@@ -98,6 +136,8 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 MAX_COMMAND_LINE = 4096
 READ_TIMEOUT = 120.0
@@ -166,6 +206,10 @@ class Session:
         self.tls = False
         self.stalled = False
         self.greeting_refused = False
+        self.bdat_received = 0  # chunk bytes in this session, for --disconnect-in-bdat
+        self.bdat_session_count = 0  # BDAT commands in this session, for --bdat-reply
+        self.too_many = 0
+        self.errors = 0
         self.reset_for_tls()
 
     # --- state -----------------------------------------------------------
@@ -181,6 +225,10 @@ class Session:
         self.mail_options = []
         self.rcpt_tos = []
         self.rcpt_options = []
+        self.bdat_chunks = []     # sizes of the chunks taken so far
+        self.bdat_content = []
+        self.bdat_failed = False  # a chunk was refused: the rest are discarded until RSET
+        self.bdat_count = 0
 
     def fault(self, flag):
         return self.faulty and flag
@@ -193,6 +241,9 @@ class Session:
         try:
             chunk = self.sock.recv(65536)
         except socket.timeout:
+            if self.opts.idle_timeout:
+                self.log("fault", fault="idle-timeout")
+                self.reply("421 4.4.2 %s Error: timeout exceeded" % self.server.hostname)
             raise Hangup("idle timeout")
         except (ConnectionError, ssl.SSLError, OSError) as error:
             raise Hangup("read error: %s" % error)
@@ -255,7 +306,7 @@ class Session:
         reason = "done"
         try:
             self.log("connect", peer=list(self.peer[:2]), tls=False)
-            self.sock.settimeout(READ_TIMEOUT)
+            self.sock.settimeout(self.opts.idle_timeout or READ_TIMEOUT)
             if self.opts.tls == "implicit":
                 self.start_tls()
             self.serve()
@@ -299,10 +350,14 @@ class Session:
                 self.reply("500 5.5.2 Line too long")
                 continue
             line = decode_line(raw.rstrip(b"\r\n"))
-            # more bytes already here before this line is answered: the client pipelined
-            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
             verb, _, arg = line.partition(" ")
             verb = verb.upper()
+            if verb == "BDAT" and not self.greeting_refused:
+                # its chunk follows the line: read first, so "pipelined" means what came after
+                self.smtp_BDAT(line, arg.strip())
+                continue
+            # more bytes already here before this line is answered: the client pipelined
+            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
             if self.fault(opts.stall and opts.stall.upper() == verb):
                 self.stall(verb)
             if self.greeting_refused and verb != "QUIT":
@@ -335,7 +390,11 @@ class Session:
         lines = ["250 %s greets %s" % (self.server.hostname, arg)]
         if opts.pipelining:
             lines.append("250 PIPELINING")
-        lines += ["250 8BITMIME", "250 ENHANCEDSTATUSCODES"]
+        if opts.chunking:
+            lines.append("250 CHUNKING")
+        if opts.eightbitmime:
+            lines.append("250 8BITMIME")
+        lines.append("250 ENHANCEDSTATUSCODES")
         lines.append("250 SIZE %d" % opts.max_size if opts.max_size else "250 SIZE")
         if opts.smtputf8:
             lines.append("250 SMTPUTF8")
@@ -383,7 +442,10 @@ class Session:
         mechanism = mechanism.upper()
         if mechanism not in opts.auth_mechs:
             return self.reply("504 5.5.4 Unrecognized authentication type")
+        if opts.auth_line_max and len("AUTH ") + len(arg) + 2 > opts.auth_line_max:
+            return self.reply("500 5.5.6 Line too long")
         method = getattr(self, "auth_" + mechanism.replace("-", "_"))
+        self.refusal = None
         try:
             user = method(initial.strip())
         except AuthAborted:
@@ -394,14 +456,14 @@ class Session:
         ok = user is not None
         self.log("auth", user=user, mechanism=mechanism, ok=ok)
         if not ok:
-            return self.reply("535 5.7.8 Authentication credentials invalid")
+            return self.reply(*(self.refusal or ("535 5.7.8 Authentication credentials invalid",)))
         self.auth_user = user
         self.reply("235 2.7.0 Authentication successful")
 
     def challenge(self, text):
         """Send a 334 challenge, return the client's decoded answer."""
         self.reply("334 " + base64.b64encode(text).decode("ascii"))
-        raw = self.read_line()
+        raw = self.read_line(limit=65536)
         if raw is None:
             raise ValueError("overlong SASL line")
         line = raw.rstrip(b"\r\n").decode("ascii")
@@ -456,7 +518,62 @@ class Session:
         token = values.get("auth", "")
         if not token.startswith("Bearer "):
             raise ValueError("XOAUTH2 auth field must be a Bearer token")
-        return self.check(values.get("user", ""), token[len("Bearer "):])
+        return self.check_token("XOAUTH2", values.get("user", ""), token[len("Bearer "):])
+
+    def auth_OAUTHBEARER(self, initial):
+        # RFC 7628 3.1: gs2-header "n,a=user," then ^A-separated key=value pairs, ^A^A
+        response = self.initial_or_challenge(initial).decode("utf-8")
+        header, sep, rest = response.partition("\x01")
+        parts = header.split(",")
+        if not sep or len(parts) < 3 or parts[0] not in ("n", "y") or not rest.endswith("\x01\x01"):
+            raise ValueError("OAUTHBEARER needs a GS2 header and ^A-separated pairs")
+        user = ""
+        if parts[1].startswith("a="):
+            user = parts[1][2:].replace("=2C", ",").replace("=3D", "=")
+        values = dict(field.split("=", 1) for field in rest.split("\x01") if "=" in field)
+        token = values.get("auth", "")
+        if not token.startswith("Bearer ") or "host" not in values or "port" not in values:
+            raise ValueError("OAUTHBEARER needs host, port and auth=Bearer")
+        return self.check_token("OAUTHBEARER", user, token[len("Bearer "):])
+
+    def introspect(self, token):
+        client_id, _, secret = self.opts.oauth_introspect_client.partition(":")
+        body = urllib.parse.urlencode({"token": token, "client_id": client_id, "client_secret": secret}).encode()
+        request = urllib.request.Request(self.opts.oauth_introspect, data=body,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read().decode("utf-8"))
+
+    def check_token(self, mechanism, user, token):
+        opts = self.opts
+        if opts.oauth_introspect:
+            try:
+                info = self.introspect(token)
+            except (OSError, ValueError) as error:
+                self.log("introspection", error=str(error))
+                info = {"active": False}
+            good = (info.get("active") is True and opts.oauth_scope in info.get("scope", "").split()
+                    and info.get("sub", user) == user)
+            self.log("introspection", active=info.get("active"), sub=info.get("sub"), client_id=info.get("client_id"),
+                     good=good)
+        else:
+            good = self.check(user, token) is not None
+        if good:
+            return user
+        if opts.oauth_style == "microsoft":
+            self.refusal = ("535 5.7.3 Authentication unsuccessful [test.outlook.example]",)
+            return None
+        # Google: the error as a JSON challenge; the client answers (an empty
+        # line for XOAUTH2, %x01 for OAUTHBEARER), then the final refusal
+        if mechanism == "XOAUTH2":
+            error = {"status": "401", "schemes": "bearer", "scope": "https://mail.google.com/"}
+        else:
+            error = {"status": "invalid_token", "scope": opts.oauth_scope}
+        answer = self.challenge(json.dumps(error, separators=(",", ":")).encode())
+        self.log("oauth_error_answer", answer=base64.b64encode(answer).decode("ascii"))
+        self.refusal = ("535 5.7.8 Username and Password not accepted. For more information, go to",
+                        "535 5.7.8  https://support.google.com/mail/?p=BadCredentials")
+        return None
 
     def smtp_MAIL(self, arg):
         opts = self.opts
@@ -483,6 +600,8 @@ class Session:
                 if opts.max_size and int(param[5:]) > opts.max_size:
                     return self.reply("552 5.3.4 Message size exceeds fixed maximum message size")
             elif param.startswith("BODY="):
+                if not opts.eightbitmime:
+                    return self.reply("555 5.5.4 Unsupported option: " + param)
                 if param[5:] not in ("7BIT", "8BITMIME"):
                     return self.reply("501 5.5.4 Bad BODY parameter")
         self.mail_from, self.mail_options = address, params
@@ -499,9 +618,23 @@ class Session:
         rejection = self.faulty and self.opts.reject_rcpt.get(address.lower())
         if rejection:
             return self.reply(rejection)
+        if self.opts.rcpt_limit and len(self.rcpt_tos) >= self.opts.rcpt_limit:
+            self.too_many += 1
+            self.log("fault", fault="too-many-recipients", count=self.too_many)
+            self.reply("452 4.5.3 Error: too many recipients")
+            if self.too_many > self.opts.rcpt_overshoot:
+                self.count_error()
+            return
         self.rcpt_tos.append(address)
         self.rcpt_options.append(params)
         self.reply("250 2.1.5 OK")
+
+    def count_error(self):
+        self.errors += 1
+        if self.opts.hard_error_limit and self.errors >= self.opts.hard_error_limit:
+            self.log("fault", fault="hard-error-limit", errors=self.errors)
+            self.reply("421 4.7.0 Error: too many errors")
+            raise Hangup("too many errors")
 
     def smtp_DATA(self, arg):
         opts = self.opts
@@ -509,12 +642,19 @@ class Session:
             return self.reply("501 5.5.4 Syntax: DATA")
         if self.mail_from is None:
             return self.reply("503 5.5.1 Error: need MAIL command")
+        if self.bdat_count:
+            return self.reply("503 5.5.1 Error: DATA inside a BDAT transaction")
         if not self.rcpt_tos:
             return self.reply("554 5.5.1 Error: no valid recipients")
         self.reply("354 End data with <CR><LF>.<CR><LF>")
         content, stats = self.read_data()
         if self.fault(opts.stall == "DOT"):
             self.stall("DOT")
+        self.take_message(content, stats, "DATA")
+
+    def take_message(self, content, stats, transfer):
+        """The end of a message (final dot or BDAT LAST): store it and answer."""
+        opts = self.opts
         number = self.rec.next_message()
         if opts.data_reply and (opts.data_reply_count == 0 or number <= opts.data_reply_count):
             self.log("fault", fault="data-reply", number=number)
@@ -527,8 +667,10 @@ class Session:
             "number": number, "session": self.number, "peer": list(self.peer[:2]), "helo": self.helo,
             "tls": self.tls, "auth_user": self.auth_user, "mail_from": self.mail_from,
             "mail_options": self.mail_options, "rcpt_tos": self.rcpt_tos, "rcpt_options": self.rcpt_options,
-            "size": len(content), "received_at": time.time(),
+            "size": len(content), "received_at": time.time(), "transfer": transfer,
         }
+        if transfer == "BDAT":
+            meta["chunks"] = self.bdat_chunks
         meta.update(stats)
         name = "%04d" % number
         self.rec.write_atomic(name + ".eml", content)
@@ -575,6 +717,59 @@ class Session:
         self.log("data", bytes=received)
         return b"".join(lines), stats
 
+    def read_chunk(self, size):
+        """Exactly size bytes of a BDAT chunk (RFC 3030: no line structure, no dots)."""
+        limit = self.opts.disconnect_in_bdat if self.faulty else 0
+        while True:
+            have = min(len(self.buffer), size)
+            if limit and self.bdat_received + have >= limit:
+                self.log("fault", fault="disconnect-in-bdat", after=self.bdat_received + have)
+                try:
+                    self.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                raise Hangup("disconnected in BDAT")
+            if have == size:
+                break
+            self.recv_more()
+        chunk, self.buffer = self.buffer[:size], self.buffer[size:]
+        self.bdat_received += size
+        return chunk
+
+    def smtp_BDAT(self, line, arg):
+        opts = self.opts
+        words = arg.split()
+        if not (1 <= len(words) <= 2 and words[0].isdigit() and (len(words) == 1 or words[1].upper() == "LAST")):
+            self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
+            return self.reply("501 5.5.4 Syntax: BDAT size [LAST]")
+        size, last = int(words[0]), len(words) == 2
+        chunk = self.read_chunk(size)
+        self.log("line", line=json_safe(line), tls=self.tls, kind="command", pipelined=bool(self.buffer))
+        self.log("bdat", size=size, last=last)
+        if self.mail_from is None:
+            return self.reply("503 5.5.1 Error: need MAIL command")
+        self.bdat_count += 1
+        self.bdat_session_count += 1
+        if self.bdat_failed:
+            return self.reply("503 5.5.1 Error: BDAT after a refused chunk, send RSET")
+        if not self.rcpt_tos:
+            self.bdat_failed = True
+            return self.reply("554 5.5.1 Error: no valid recipients")
+        refusal = self.faulty and (opts.bdat_reply.get(self.bdat_session_count) or opts.reply.get("BDAT"))
+        if refusal:
+            self.log("fault", fault="bdat-reply", chunk=self.bdat_count)
+            self.bdat_failed = not refusal.startswith("2")
+            return self.reply(refusal)
+        self.bdat_chunks.append(size)
+        self.bdat_content.append(chunk)
+        if not last:
+            return self.reply("250 2.0.0 %d octets received" % size)
+        content = b"".join(self.bdat_content)
+        self.log("data", bytes=len(content))
+        if self.fault(opts.stall == "DOT"):
+            self.stall("DOT")
+        self.take_message(content, content_stats(content), "BDAT")
+
     def smtp_RSET(self, arg):
         self.reset_envelope()
         self.reply("250 2.0.0 OK")
@@ -591,6 +786,17 @@ class Session:
     def smtp_QUIT(self, arg):
         self.reply("221 2.0.0 Bye")
         raise Hangup("QUIT")
+
+
+def content_stats(content):
+    """The facts read_data() gathers, for content that came in BDAT chunks (never stuffed)."""
+    stats = {"bare_lf": 0, "bare_cr": 0, "longest_line": 0, "stuffed_lines": 0}
+    for line in content.split(b"\n"):
+        body = line[:-1] if line.endswith(b"\r") else line
+        stats["bare_cr"] += body.count(b"\r")
+        stats["longest_line"] = max(stats["longest_line"], len(body))
+    stats["bare_lf"] = content.count(b"\n") - content.count(b"\r\n")
+    return stats
 
 
 class AuthAborted(Exception):
@@ -656,6 +862,10 @@ def parse_args(argv):
     add("--smtputf8", action=argparse.BooleanOptionalAction, default=True)
     add("--max-size", type=int, default=0)
     add("--pipelining", action=argparse.BooleanOptionalAction, default=True)
+    add("--chunking", action=argparse.BooleanOptionalAction, default=False)
+    add("--bdat-reply", action="append", default=[])
+    add("--disconnect-in-bdat", type=int, default=0)
+    add("--idle-timeout", type=float, default=0.0)
     add("--fault-sessions", type=int, default=0)
     add("--no-starttls-advert", action="store_true")
     add("--starttls-reply")
@@ -668,7 +878,16 @@ def parse_args(argv):
     add("--data-reply-count", type=int, default=0)
     add("--reply", action="append", default=[])
     add("--close-after-message", action="store_true")
+    add("--rcpt-limit", type=int, default=0)
+    add("--rcpt-overshoot", type=int, default=1000)
+    add("--hard-error-limit", type=int, default=0)
+    add("--8bitmime", dest="eightbitmime", action=argparse.BooleanOptionalAction, default=True)
     add("--no-auth-advert", action="store_true")
+    add("--oauth-introspect")
+    add("--oauth-introspect-client", default="smtp-server:smtp-server-secret")
+    add("--oauth-scope", default="smtp.send")
+    add("--oauth-style", choices=["google", "microsoft"], default="google")
+    add("--auth-line-max", type=int, default=0)
     opts = parser.parse_args(argv)
 
     if opts.host not in ("127.0.0.1", "::1", "localhost"):
@@ -682,7 +901,7 @@ def parse_args(argv):
         opts.auth = (user, password)
     opts.auth_mechs = [m.strip().upper() for m in opts.auth_mechs.split(",") if m.strip()]
     for mechanism in opts.auth_mechs:
-        if mechanism not in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"):
+        if mechanism not in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"):
             parser.error("unknown AUTH mechanism %s" % mechanism)
     reply_code_ok = lambda reply: len(reply) >= 3 and reply[:3].isdigit()
     for name in ("greeting", "starttls_reply", "data_reply"):
@@ -703,6 +922,13 @@ def parse_args(argv):
             parser.error("--reply wants VERB=REPLY")
         replies[verb.upper()] = reply
     opts.reply = replies
+    chunk_replies = {}
+    for item in opts.bdat_reply:
+        number, sep, reply = item.partition("=")
+        if not sep or not number.isdigit() or not reply_code_ok(reply):
+            parser.error("--bdat-reply wants N=REPLY")
+        chunk_replies[int(number)] = reply
+    opts.bdat_reply = chunk_replies
     if opts.stall and opts.stall != "greeting":
         opts.stall = opts.stall.upper()
     return opts

@@ -21,7 +21,7 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$saved_keys = get_option( Native_SMTP_Dkim::KEYS_OPTION );
 		update_option( Native_SMTP_Dkim::KEYS_OPTION, array( 'rsa-sha256' => array( 'key' => 'ns1:x' ) ), false );
 		update_option( Native_SMTP_Queue::FAILED_OPTION, array( 'count' => 1 ), false );
-		Native_SMTP_Queue::schedule();
+		wp_schedule_event( time() + 60, Native_SMTP_Queue::SCHEDULE, Native_SMTP_Queue::CRON_HOOK );
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 
 		define( 'WP_UNINSTALL_PLUGIN', 'native-smtp/native-smtp.php' );
@@ -43,7 +43,13 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		if ( false !== $saved_keys ) {
 			update_option( Native_SMTP_Dkim::KEYS_OPTION, $saved_keys, false );
 		}
-		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'activation schedules the flush again' );
+		// This child process runs without the extension (no ini is passed on): the flush is scheduled
+		// only where it can run.
+		if ( class_exists( 'Smtp\Mailer' ) ) {
+			$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'activation schedules the flush again' );
+		} else {
+			$this->assertFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ), 'no flush without the extension' );
+		}
 		$this->assertSame( $table, $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) );
 	}
 
@@ -73,5 +79,56 @@ final class LifecycleTest extends NativeSmtpTestCase {
 
 		$result = Native_SMTP_Admin::send_test( 'admin@wpe2e.test', 'html' );
 		$this->assertTrue( $result['ok'], 'Send Test works through mail() too' );
+		$this->assertSame( 'mail', $result['via'] );
+		set_transient( 'native_smtp_test_result_' . get_current_user_id(), $result, 60 );
+		$_GET['tab'] = 'test';
+		ob_start();
+		Native_SMTP_Admin::render_page();
+		$page = (string) ob_get_clean();
+		unset( $_GET['tab'] );
+		$this->assertStringContainsString( 'the smtp PHP extension is not loaded, so WordPress handed it to PHP&#039;s mail() function', $page, 'Send Test says plainly where the mail went' );
+		$this->assertStringNotContainsString( 'sent successfully', $page );
+	}
+
+	/**
+	 * @group no-extension
+	 */
+	public function test_the_extension_notice_says_what_a_host_can_do_and_is_dismissible_per_user(): void {
+		wp_set_current_user( 1 );
+		delete_user_meta( 1, Native_SMTP_Admin::DISMISS_META );
+		ob_start();
+		Native_SMTP_Admin::notices();
+		$notice = (string) ob_get_clean();
+		$this->assertStringContainsString( 'ask your host', $notice );
+		$this->assertStringContainsString( 'cPanel', $notice );
+		$this->assertStringContainsString( 'id="native-smtp-dismiss-extension"', $notice );
+
+		$redirect = static function ( $location ) {
+			throw new RuntimeException( 'redirect: ' . $location );
+		};
+		add_filter( 'wp_redirect', $redirect );
+		$_REQUEST['_wpnonce'] = wp_create_nonce( 'native_smtp_dismiss_extension' );
+		try {
+			Native_SMTP_Admin::handle_dismiss_extension();
+			$this->fail( 'redirects back' );
+		} catch ( RuntimeException $e ) {
+			$this->assertStringContainsString( 'redirect: ', $e->getMessage() );
+		} finally {
+			remove_filter( 'wp_redirect', $redirect );
+			unset( $_REQUEST['_wpnonce'] );
+		}
+		ob_start();
+		Native_SMTP_Admin::notices();
+		$this->assertStringNotContainsString( 'native-smtp-no-extension', (string) ob_get_clean(), 'gone for this user' );
+
+		$other = wp_insert_user( array( 'user_login' => 'notice-' . wp_generate_password( 6, false ), 'user_pass' => wp_generate_password(), 'role' => 'administrator' ) );
+		wp_set_current_user( $other );
+		ob_start();
+		Native_SMTP_Admin::notices();
+		$this->assertStringContainsString( 'native-smtp-no-extension', (string) ob_get_clean(), 'still there for another admin' );
+		require_once ABSPATH . 'wp-admin/includes/user.php';
+		wp_delete_user( $other );
+		delete_user_meta( 1, Native_SMTP_Admin::DISMISS_META );
+		wp_set_current_user( 0 );
 	}
 }

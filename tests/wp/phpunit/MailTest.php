@@ -108,8 +108,9 @@ final class MailTest extends NativeSmtpTestCase {
 		$this->assertFalse( $ok );
 		$this->assertCount( 1, $errors );
 		$data = $errors[0]->get_error_data();
-		$this->assertSame( 535, $data['phpmailer_exception_code'], 'core key: the exception code is the SMTP code' );
-		$this->assertSame( 535, $data['smtp_code'] );
+		$this->assertSame( PHPMailer\PHPMailer\PHPMailer::STOP_CRITICAL, $data['phpmailer_exception_code'], 'core key: PHPMailer\'s own code, as NativeSmtp\PHPMailer gives it' );
+		$this->assertSame( 535, $data['smtp_code'], 'the SMTP code is ours to add' );
+		$this->assertStringStartsWith( 'SMTP Error: Could not authenticate. ', $errors[0]->get_error_message(), 'PHPMailer\'s wording, then the server\'s reply' );
 		$this->assertSame( '5.7.8', $data['smtp_enhanced_status'] );
 		$this->assertSame( 'Smtp\AuthenticationException', $data['smtp_exception'] );
 		$this->assertStringContainsString( '535', $errors[0]->get_error_message() );

@@ -306,4 +306,75 @@ final class QueueTest extends NativeSmtpTestCase {
 		$this->assertNotFalse( wp_next_scheduled( Native_SMTP_Queue::CRON_HOOK ) );
 		$this->assertSame( Native_SMTP_Queue::SCHEDULE, wp_get_schedule( Native_SMTP_Queue::CRON_HOOK ) );
 	}
+
+	public function test_given_up_messages_are_pruned_with_the_log_retention(): void {
+		$subject = $this->uniqueSubject( 'pruned' );
+		$this->assertTrue( wp_mail( 'doomed@example.test', $subject, 'x' ) );
+		$this->startRelay( array( '--reject-rcpt', 'doomed@example.test=550 5.1.1 no such user' ) );
+		do_action( Native_SMTP_Queue::CRON_HOOK );
+		$this->assertCount( 1, $this->spool()->messages( true ) );
+
+		// Younger than the retention: kept.
+		do_action( Native_SMTP_Log::PRUNE_EVENT );
+		$this->assertCount( 1, $this->spool()->messages( true ), 'a fresh failure stays for the admin to see' );
+
+		// Older than the retention: deleted with the log rows of its age.
+		$this->addFilter( 'native_smtp_failed_max_age', static function () {
+			return 1;
+		} );
+		sleep( 2 );
+		do_action( Native_SMTP_Log::PRUNE_EVENT );
+		$this->assertCount( 0, $this->spool()->messages( true ) );
+	}
+
+	public function test_a_refused_recipient_is_reported_the_bridge_way_and_the_others_get_the_message(): void {
+		$this->startRelay( array( '--reject-rcpt', 'doomed@example.test=550 5.1.1 <doomed@example.test> no such user' ) );
+		$calls  = array();
+		$failed = null;
+		$this->addFilter(
+			'phpmailer_init',
+			static function ( $phpmailer ) use ( &$calls ) {
+				$phpmailer->action_function = static function ( $sent, $to, $cc, $bcc, $subject ) use ( &$calls ) {
+					$calls[] = array( $sent, $to[0][0], count( $to ) + count( $cc ) + count( $bcc ) );
+				};
+			}
+		);
+		$this->addFilter(
+			'wp_mail_failed',
+			static function ( $error ) use ( &$failed ) {
+				$failed = $error;
+			}
+		);
+		$subject = $this->uniqueSubject( 'one refused' );
+		$this->assertFalse( wp_mail( 'ann@example.test', $subject, 'x', array( 'Cc: doomed@example.test', 'Bcc: bob@example.test' ) ) );
+
+		// The bridge's reporting (NativeSmtp\PHPMailerNative), as PHPMailer's SMTP mailer does it:
+		// one call per recipient, Bcc included, false for the refused one.
+		$this->assertSame(
+			array( array( true, 'ann@example.test', 1 ), array( false, 'doomed@example.test', 1 ), array( true, 'bob@example.test', 1 ) ),
+			$calls
+		);
+		$this->assertInstanceOf( WP_Error::class, $failed );
+		$message = $failed->get_error_message();
+		$this->assertStringStartsWith( 'SMTP Error: The following recipients failed: ', $message, 'PHPMailer\'s wording first' );
+		$this->assertStringContainsString( 'doomed@example.test: 550 5.1.1 <doomed@example.test> no such user', $message, 'then the server\'s reply' );
+		$this->assertSame( PHPMailer\PHPMailer\PHPMailer::STOP_CONTINUE, $failed->get_error_data()['phpmailer_exception_code'] );
+
+		$relayed = $this->relayed();
+		$this->assertCount( 1, $relayed, 'the others got it, once' );
+		$this->assertEqualsCanonicalizing( array( 'ann@example.test', 'bob@example.test' ), $relayed[0]['meta']['rcpt_tos'] );
+		$this->assertCount( 0, $this->spool()->messages(), 'a permanent refusal is not queued' );
+	}
+
+	public function test_the_queue_folder_has_guard_files_at_every_level(): void {
+		$dir = Native_SMTP_Queue::prepare_dir();
+		foreach ( array( '', '/tmp', '/queue', '/failed' ) as $level ) {
+			foreach ( array( 'index.php', '.htaccess', 'web.config' ) as $guard ) {
+				$this->assertFileExists( $dir . $level . '/' . $guard );
+			}
+			$this->assertSame( '0700', substr( sprintf( '%o', fileperms( $dir . $level ) ), -4 ) );
+		}
+		$this->assertStringContainsString( 'Require all denied', file_get_contents( $dir . '/queue/.htaccess' ) );
+		$this->assertStringContainsString( '<deny users="*" />', file_get_contents( $dir . '/failed/web.config' ) );
+	}
 }

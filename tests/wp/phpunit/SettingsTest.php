@@ -59,7 +59,7 @@ final class SettingsTest extends NativeSmtpTestCase {
 		$raw = $wpdb->get_var( "SELECT option_value FROM {$wpdb->options} WHERE option_name = 'native_smtp_options'" ); // phpcs:ignore
 		$this->assertStringNotContainsString( $secret, $raw, 'the database must not hold the password in clear' );
 		$this->assertStringNotContainsString( base64_encode( $secret ), $raw );
-		$this->assertStringStartsWith( 'ns1:', Native_SMTP_Options::stored()['password'] );
+		$this->assertStringStartsWith( Native_SMTP_Options::CIPHER_PREFIX, Native_SMTP_Options::stored()['password'] );
 		$this->assertSame( $secret, Native_SMTP_Options::get( 'password' ) );
 
 		// The form sends the field back empty, or with the placeholder: the stored one stays.
@@ -90,9 +90,11 @@ final class SettingsTest extends NativeSmtpTestCase {
 		$this->assertNotSame( $a, $b );
 		$this->assertSame( 'same', Native_SMTP_Options::decrypt( $b ) );
 
-		$raw       = base64_decode( substr( $a, 4 ) );
+		list( $prefix, $check, $body ) = explode( ':', $a, 3 );
+		$raw       = base64_decode( $body );
 		$raw[-1]   = chr( ord( $raw[-1] ) ^ 1 );
-		$tampered  = 'ns1:' . base64_encode( $raw );
+		$tampered  = "$prefix:$check:" . base64_encode( $raw );
+		$this->assertSame( 'damaged', Native_SMTP_Crypto::status( $tampered ), 'the key check value matches, so the value itself was altered' );
 		$this->assertSame( '', Native_SMTP_Options::decrypt( $tampered ) );
 		$this->assertSame( '', Native_SMTP_Options::decrypt( 'plain-text-from-an-old-version' ) );
 	}

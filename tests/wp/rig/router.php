@@ -20,6 +20,48 @@ if ( preg_match( '#(^|/)\.#', $path ) ) {
 }
 
 $target = $docroot . $path;
+
+// Subdirectory multisite: /site2/wp-admin/..., /site2/wp-includes/... and /site2/*.php are the
+// main tree's files (WordPress's .htaccess rule for such networks); the request keeps its URI so
+// WordPress knows the site.
+if ( ! file_exists( $target ) && preg_match( '#^/[_0-9a-zA-Z-]+(/(?:wp-(?:content|admin|includes).*|[^/]*\.php))$#', $path, $m ) && file_exists( $docroot . $m[1] ) ) {
+	$inner = $m[1];
+	$file  = $docroot . $inner;
+	if ( is_dir( $file ) ) {
+		if ( '/' !== substr( $path, -1 ) ) {
+			header( 'Location: ' . $path . '/' . ( '' !== $query ? '?' . $query : '' ), true, 301 );
+			return true;
+		}
+		$inner .= 'index.php';
+		$file   = $docroot . $inner;
+	}
+	if ( '.php' === substr( $file, -4 ) ) {
+		$_SERVER['SCRIPT_NAME']     = $inner;
+		$_SERVER['SCRIPT_FILENAME'] = $file;
+		$_SERVER['PHP_SELF']        = $inner;
+		chdir( dirname( $file ) );
+		require $file;
+		return true;
+	}
+	$types = array(
+		'css'   => 'text/css',
+		'js'    => 'application/javascript',
+		'svg'   => 'image/svg+xml',
+		'png'   => 'image/png',
+		'gif'   => 'image/gif',
+		'jpg'   => 'image/jpeg',
+		'woff'  => 'font/woff',
+		'woff2' => 'font/woff2',
+		'ttf'   => 'font/ttf',
+		'json'  => 'application/json',
+	);
+	$ext = strtolower( pathinfo( $file, PATHINFO_EXTENSION ) );
+	header( 'Content-Type: ' . ( $types[ $ext ] ?? 'application/octet-stream' ) );
+	header( 'Content-Length: ' . filesize( $file ) );
+	readfile( $file );
+	return true;
+}
+
 if ( is_dir( $target ) && '/' !== substr( $path, -1 ) ) {
 	header( 'Location: ' . $path . '/' . ( '' !== $query ? '?' . $query : '' ), true, 301 );
 	return true;

@@ -69,7 +69,8 @@ class Native_SMTP_Dkim {
 	 * @return array<string, array<string, mixed>>
 	 */
 	private static function stored_keys() {
-		$keys = get_option( self::KEYS_OPTION, array() );
+		// On multisite the keys are the network's, like every other signing setting.
+		$keys = Native_SMTP_Options::get_shared( self::KEYS_OPTION, array() );
 		return is_array( $keys ) ? $keys : array();
 	}
 
@@ -208,7 +209,7 @@ class Native_SMTP_Dkim {
 		} catch ( Throwable $e ) {
 			return '';
 		} finally {
-			sodium_memzero( $key );
+			Native_SMTP_Crypto::wipe( $key );
 		}
 	}
 
@@ -231,12 +232,25 @@ class Native_SMTP_Dkim {
 		}
 		$domain   = self::domain();
 		$selector = self::base_selector();
+		$keys     = self::stored_keys();
+		if ( ! empty( $keys[ $algorithm ]['key'] ) && (string) $keys[ $algorithm ]['domain'] === $domain && (string) $keys[ $algorithm ]['base_selector'] === $selector ) {
+			// A new key under the published name breaks every email in transit and every one sent
+			// until DNS changes: a new key gets a new selector, and the old record can stay.
+			return new WP_Error(
+				'native_smtp_dkim_same_selector',
+				sprintf(
+					/* translators: 1: the selector in use, 2: a suggested new selector */
+					__( 'A key is already in use with the selector "%1$s", and its DNS record may be published. To make a new key, first save a new DKIM Selector (for example "%2$s"), then generate: the old record keeps working until you remove it.', 'native-smtp' ),
+					$selector,
+					self::suggest_selector( $selector )
+				)
+			);
+		}
 		try {
 			$pair = call_user_func( array( 'Smtp\Dkim', 'generateKey' ), $algorithm, self::RSA_BITS );
 		} catch ( Throwable $e ) {
 			return new WP_Error( 'native_smtp_dkim_generate', $e->getMessage() );
 		}
-		$keys               = self::stored_keys();
 		$keys[ $algorithm ] = array(
 			'key'           => Native_SMTP_Options::encrypt( $pair['private_key'] ),
 			'record'        => (string) $pair['dns_record'],
@@ -244,10 +258,25 @@ class Native_SMTP_Dkim {
 			'base_selector' => $selector,
 			'created'       => time(),
 		);
-		sodium_memzero( $pair['private_key'] );
-		update_option( self::KEYS_OPTION, $keys, false );
+		Native_SMTP_Crypto::wipe( $pair['private_key'] );
+		Native_SMTP_Options::update_shared( self::KEYS_OPTION, $keys );
 		Native_SMTP_Transport::reset_mailer();
 		return true;
+	}
+
+	/**
+	 * A selector that differs from the current one: "wp" and today's date, or the current one with a
+	 * number after it when that is taken.
+	 *
+	 * @param string $current The selector in use.
+	 * @return string
+	 */
+	public static function suggest_selector( $current ) {
+		$suggestion = 'wp' . gmdate( 'Ymd' );
+		if ( $suggestion !== $current ) {
+			return $suggestion;
+		}
+		return $current . '-2';
 	}
 
 	/**
@@ -281,7 +310,8 @@ class Native_SMTP_Dkim {
 	 * algorithm in use, and back to the DKIM tab with a notice.
 	 */
 	public static function handle_generate() {
-		if ( ! current_user_can( 'manage_options' ) ) {
+		// On multisite the keys are the network's: only the network admin makes them.
+		if ( ! current_user_can( is_multisite() ? 'manage_network_options' : 'manage_options' ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to manage DKIM keys.', 'native-smtp' ), 403 );
 		}
 		check_admin_referer( 'native_smtp_dkim_generate' );
@@ -294,7 +324,7 @@ class Native_SMTP_Dkim {
 			}
 		}
 		set_transient( 'native_smtp_dkim_notice_' . get_current_user_id(), $notice, MINUTE_IN_SECONDS );
-		wp_safe_redirect( admin_url( 'options-general.php?page=native-smtp&tab=dkim' ) );
+		wp_safe_redirect( is_multisite() ? network_admin_url( 'settings.php?page=native-smtp&tab=dkim' ) : admin_url( 'options-general.php?page=native-smtp&tab=dkim' ) );
 		exit;
 	}
 }

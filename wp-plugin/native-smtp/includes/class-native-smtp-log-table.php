@@ -36,6 +36,7 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 	 */
 	public function get_columns() {
 		return array(
+			'cb'         => '<input type="checkbox" />',
 			'created_at' => __( 'Date', 'native-smtp' ),
 			'to_address' => __( 'To', 'native-smtp' ),
 			'subject'    => __( 'Subject', 'native-smtp' ),
@@ -45,13 +46,63 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 	}
 
 	/**
+	 * The filters of the request: s (search), status, from and to (Y-m-d).
+	 *
+	 * @return array{s: string, status: string, from: string, to: string}
+	 */
+	public function filters() {
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- filters change nothing.
+		$filters = array();
+		foreach ( array( 's', 'status', 'from', 'to' ) as $key ) {
+			$filters[ $key ] = isset( $_GET[ $key ] ) ? sanitize_text_field( wp_unslash( $_GET[ $key ] ) ) : '';
+		}
+		// phpcs:enable
+		$filters['status'] = in_array( $filters['status'], array( 'sent', 'failed', 'queued' ), true ) ? $filters['status'] : '';
+		foreach ( array( 'from', 'to' ) as $key ) {
+			$filters[ $key ] = preg_match( '/^\d{4}-\d{2}-\d{2}$/', $filters[ $key ] ) ? $filters[ $key ] : '';
+		}
+		return $filters;
+	}
+
+	/**
+	 * Bulk actions: Delete.
+	 *
+	 * @return array<string, string>
+	 */
+	protected function get_bulk_actions() {
+		return array( 'delete' => __( 'Delete', 'native-smtp' ) );
+	}
+
+	/**
+	 * The row's checkbox.
+	 *
+	 * @param array $item Row.
+	 * @return string
+	 */
+	public function column_cb( $item ) {
+		return sprintf(
+			'<label class="screen-reader-text" for="native-smtp-email-%1$d">%2$s</label><input type="checkbox" id="native-smtp-email-%1$d" name="email[]" value="%1$d" />',
+			(int) $item['id'],
+			esc_html__( 'Select this email', 'native-smtp' )
+		);
+	}
+
+	/**
+	 * Recipients from the stored list.
+	 *
+	 * @param array $item Row.
+	 * @return string
+	 */
+	public function column_to_address( $item ) {
+		return esc_html( implode( ', ', Native_SMTP_Log::recipients_of( $item ) ) );
+	}
+
+	/**
 	 * Loads one page of rows.
 	 */
 	public function prepare_items() {
 		$per_page = 20;
-		// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a search changes nothing.
-		$search = isset( $_REQUEST['s'] ) ? sanitize_text_field( wp_unslash( $_REQUEST['s'] ) ) : '';
-		$result = Native_SMTP_Log::query( $search, $per_page, $this->get_pagenum() );
+		$result   = Native_SMTP_Log::query( $this->filters(), $per_page, $this->get_pagenum() );
 
 		$this->_column_headers = array( $this->get_columns(), array(), array() );
 		$this->items           = $result['rows'];
@@ -81,14 +132,12 @@ class Native_SMTP_Log_Table extends WP_List_Table {
 		$time = strtotime( $item['created_at'] . ' UTC' );
 		$date = esc_html( wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), $time ) );
 
-		$actions = array();
-		if ( null !== $item['message'] ) {
-			$url               = wp_nonce_url( admin_url( 'admin-post.php?action=native_smtp_resend&id=' . (int) $item['id'] ), 'native_smtp_resend_' . (int) $item['id'] );
-			$actions['resend'] = sprintf( '<a href="%s">%s</a>', esc_url( $url ), esc_html__( 'Resend', 'native-smtp' ) );
-		} else {
-			$actions['resend'] = '<span class="description">' . esc_html__( 'Resend needs the stored body', 'native-smtp' ) . '</span>';
-		}
-		return $date . $this->row_actions( $actions );
+		// Resend and Delete are buttons (POST, with a confirmation) on the email's own page.
+		$url     = admin_url( 'options-general.php?page=native-smtp&tab=log&email=' . (int) $item['id'] );
+		$actions = array(
+			'view' => sprintf( '<a href="%s" class="native-smtp-view">%s</a>', esc_url( $url ), esc_html__( 'View details', 'native-smtp' ) ),
+		);
+		return sprintf( '<a href="%s"><strong>%s</strong></a>', esc_url( $url ), $date ) . $this->row_actions( $actions );
 	}
 
 	/**

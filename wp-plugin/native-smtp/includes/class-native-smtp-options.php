@@ -14,8 +14,34 @@ class Native_SMTP_Options {
 
 	const OPTION = 'native_smtp_options';
 
-	/** Prefix of an encrypted password, so a later format change can be told apart. */
-	const CIPHER_PREFIX = 'ns1:';
+	/** On multisite: the network's settings (a site option), set by the network admin. */
+	const NETWORK_OPTION = 'native_smtp_network_options';
+
+	/** Prefix of an encrypted secret (the current format, with its key check value). */
+	const CIPHER_PREFIX = Native_SMTP_Crypto::PREFIX_V2;
+
+	/**
+	 * On multisite, what a subsite admin may never set: everything that decides where mail and
+	 * credentials go. A subsite admin could otherwise point the relay at a server of their own and
+	 * read a super admin's password-reset email (the reset key works network-wide).
+	 *
+	 * @var string[]
+	 */
+	const NETWORK_KEYS = array( 'connection', 'host', 'encryption', 'port', 'auth', 'username', 'password', 'allow_insecure_auth', 'queue', 'dkim_enabled', 'dkim_domain', 'dkim_selector', 'dkim_algorithm' );
+
+	/**
+	 * On multisite, what the network admin may let subsite admins set (the rest is the network's).
+	 *
+	 * @var string[]
+	 */
+	const SITE_ALLOWABLE = array( 'from_email', 'force_from_email', 'from_name', 'force_from_name', 'return_path', 'log_bodies', 'retention_days' );
+
+	/**
+	 * What subsite admins may set until the network admin says otherwise.
+	 *
+	 * @var string[]
+	 */
+	const DEFAULT_SITE_ALLOWED = array( 'from_email', 'force_from_email', 'from_name', 'force_from_name' );
 
 	/** Shown in the password field instead of the stored password, which is never printed back. */
 	const PASSWORD_PLACEHOLDER = '********';
@@ -77,7 +103,8 @@ class Native_SMTP_Options {
 	 * @return array<string, mixed>
 	 */
 	public static function defaults() {
-		return array(
+		$defaults = array(
+			'connection'       => 'smtp',
 			'from_email'       => '',
 			'force_from_email' => false,
 			'from_name'        => '',
@@ -88,6 +115,7 @@ class Native_SMTP_Options {
 			'auth'             => true,
 			'username'         => '',
 			'password'         => '',
+			'allow_insecure_auth' => false,
 			'return_path'      => false,
 			'log_bodies'       => false,
 			'retention_days'   => 30,
@@ -97,6 +125,12 @@ class Native_SMTP_Options {
 			'dkim_selector'    => '',
 			'dkim_algorithm'   => 'rsa-sha256',
 		);
+		/**
+		 * Filters the settings and their defaults (a new connection type adds its own here).
+		 *
+		 * @param array $defaults Setting => default.
+		 */
+		return array_merge( (array) apply_filters( 'native_smtp_default_settings', $defaults ), $defaults );
 	}
 
 	/**
@@ -110,13 +144,93 @@ class Native_SMTP_Options {
 	}
 
 	/**
-	 * The stored settings merged over the defaults, without the constants (the password stays encrypted).
+	 * The stored settings in effect, merged over the defaults, without the constants (the password
+	 * stays encrypted). On multisite: the network's, with the subsite's own values for what the
+	 * network admin lets subsites set.
 	 *
 	 * @return array<string, mixed>
 	 */
 	public static function stored() {
+		if ( ! is_multisite() ) {
+			return self::site_stored();
+		}
+		$settings = self::network_stored();
+		$site     = get_option( self::OPTION, array() );
+		$site     = is_array( $site ) ? $site : array();
+		foreach ( self::site_allowed() as $key ) {
+			if ( array_key_exists( $key, $site ) ) {
+				$settings[ $key ] = $site[ $key ];
+			}
+		}
+		return $settings;
+	}
+
+	/**
+	 * This site's own option merged over the defaults (on multisite, only the allowed keys count).
+	 *
+	 * @return array<string, mixed>
+	 */
+	public static function site_stored() {
 		$stored = get_option( self::OPTION, array() );
 		return array_merge( self::defaults(), is_array( $stored ) ? $stored : array() );
+	}
+
+	/**
+	 * The network's settings merged over the defaults (multisite).
+	 *
+	 * @return array<string, mixed>
+	 */
+	public static function network_stored() {
+		$stored = get_site_option( self::NETWORK_OPTION, array() );
+		$stored = is_array( $stored ) ? $stored : array();
+		unset( $stored['site_allowed'] );
+		return array_merge( self::defaults(), $stored );
+	}
+
+	/**
+	 * On multisite, the settings subsite admins may set (the network admin's choice).
+	 *
+	 * @return string[]
+	 */
+	public static function site_allowed() {
+		$stored = get_site_option( self::NETWORK_OPTION, array() );
+		if ( ! is_array( $stored ) || ! isset( $stored['site_allowed'] ) || ! is_array( $stored['site_allowed'] ) ) {
+			return self::DEFAULT_SITE_ALLOWED;
+		}
+		return array_values( array_intersect( self::SITE_ALLOWABLE, $stored['site_allowed'] ) );
+	}
+
+	/**
+	 * Whether the current site's admin may set this setting (always, on a single site).
+	 *
+	 * @param string $key Setting name.
+	 * @return bool
+	 */
+	public static function site_may_set( $key ) {
+		return ! is_multisite() || in_array( $key, self::site_allowed(), true );
+	}
+
+	/**
+	 * An option that holds network-wide data on multisite (DKIM keys, the queue folder), else a
+	 * site option.
+	 *
+	 * @param string $name    Option name.
+	 * @param mixed  $default Value when absent.
+	 * @return mixed
+	 */
+	public static function get_shared( $name, $default = false ) {
+		return is_multisite() ? get_site_option( $name, $default ) : get_option( $name, $default );
+	}
+
+	/**
+	 * Stores what get_shared() reads (never autoloaded on a single site).
+	 *
+	 * @param string $name  Option name.
+	 * @param mixed  $value Value.
+	 * @return bool
+	 */
+	public static function update_shared( $name, $value ) {
+		return is_multisite() ? update_site_option( $name, $value ) : update_option( $name, $value, false );
 	}
 
 	/**
@@ -162,6 +276,7 @@ class Native_SMTP_Options {
 			case 'force_from_email':
 			case 'force_from_name':
 			case 'auth':
+			case 'allow_insecure_auth':
 			case 'return_path':
 			case 'log_bodies':
 			case 'queue':
@@ -170,6 +285,9 @@ class Native_SMTP_Options {
 			case 'dkim_domain':
 			case 'dkim_selector':
 				return self::clean_dkim_name( $value );
+			case 'connection':
+				$type = sanitize_key( (string) $value );
+				return Native_SMTP_Connections::exists( $type ) ? $type : 'smtp';
 			case 'dkim_algorithm':
 				$algorithm = strtolower( trim( (string) $value ) );
 				return in_array( $algorithm, self::DKIM_ALGORITHMS, true ) ? $algorithm : 'rsa-sha256';
@@ -195,17 +313,16 @@ class Native_SMTP_Options {
 	}
 
 	/**
-	 * Settings API sanitize callback: cleans what the form posted, keeps what constants fix,
-	 * keeps the stored password when the field comes back empty and encrypts a new one.
+	 * Settings API sanitize callback of this site's option: cleans what the form posted, keeps what
+	 * constants fix, keeps the stored password when the field comes back empty and encrypts a new one.
+	 * On multisite only what the network admin lets subsites set is taken and stored.
 	 *
 	 * @param mixed $input The posted array.
 	 * @return array<string, mixed> What gets stored.
 	 */
 	public static function sanitize( $input ) {
 		// options.php has already unslashed the POST; unslashing again would eat backslashes in passwords.
-		$input  = is_array( $input ) ? $input : array();
-		$stored = self::stored();
-		$clean  = $stored;
+		$input = is_array( $input ) ? $input : array();
 
 		// WordPress runs this callback twice when the option does not exist yet (update_option
 		// calls add_option, both sanitise): what we just returned passes through unchanged,
@@ -213,6 +330,48 @@ class Native_SMTP_Options {
 		if ( null !== self::$last_clean && $input === self::$last_clean ) {
 			return $input;
 		}
+		if ( ! is_multisite() ) {
+			self::$last_clean = self::clean( $input, self::site_stored() );
+			return self::$last_clean;
+		}
+		$allowed = array_flip( self::site_allowed() );
+		$markers = array_intersect_key( $input, array_flip( array( '__checkboxes', '__dkim_form' ) ) );
+		$clean   = self::clean( array_intersect_key( $input, $allowed ) + $markers, self::stored() );
+		// Only the allowed keys are the site's: the rest is the network's and is not copied here.
+		self::$last_clean = array_intersect_key( $clean, $allowed );
+		return self::$last_clean;
+	}
+
+	/**
+	 * The network settings form (Network Admin, multisite): the same cleaning, over the network's
+	 * stored values, plus which settings subsite admins may set.
+	 *
+	 * @param mixed $input The posted array (unslashed).
+	 * @return array<string, mixed> What gets stored as the network option.
+	 */
+	public static function sanitize_network( $input ) {
+		$input          = is_array( $input ) ? $input : array();
+		$clean          = self::clean( $input, self::network_stored() );
+		$previous       = get_site_option( self::NETWORK_OPTION, array() );
+		$clean['site_allowed'] = self::site_allowed();
+		if ( isset( $input['__site_allowed_form'] ) ) {
+			$posted                = isset( $input['site_allowed'] ) && is_array( $input['site_allowed'] ) ? array_map( 'strval', $input['site_allowed'] ) : array();
+			$clean['site_allowed'] = array_values( array_intersect( self::SITE_ALLOWABLE, $posted ) );
+		} elseif ( is_array( $previous ) && isset( $previous['site_allowed'] ) ) {
+			$clean['site_allowed'] = $previous['site_allowed'];
+		}
+		return $clean;
+	}
+
+	/**
+	 * Cleans posted settings over a stored set.
+	 *
+	 * @param array $input  Posted values (unslashed).
+	 * @param array $stored The stored values they replace.
+	 * @return array<string, mixed>
+	 */
+	private static function clean( array $input, array $stored ) {
+		$clean = $stored;
 
 		$text_fields = array( 'from_name', 'host', 'username' );
 		foreach ( $text_fields as $key ) {
@@ -254,7 +413,7 @@ class Native_SMTP_Options {
 		}
 
 		// Checkboxes are absent from the POST when unticked; the form marks which ones it rendered.
-		foreach ( array( 'force_from_email', 'force_from_name', 'auth', 'return_path', 'log_bodies', 'queue' ) as $key ) {
+		foreach ( array( 'force_from_email', 'force_from_name', 'auth', 'allow_insecure_auth', 'return_path', 'log_bodies', 'queue' ) as $key ) {
 			if ( isset( $input['__checkboxes'] ) ) {
 				$clean[ $key ] = ! empty( $input[ $key ] );
 			}
@@ -286,6 +445,10 @@ class Native_SMTP_Options {
 			$clean['password'] = '';
 		}
 
+		if ( isset( $input['connection'] ) ) {
+			$clean['connection'] = self::normalise( 'connection', $input['connection'] );
+		}
+
 		// A constant wins: never overwrite the stored copy with what a locked (disabled) field did not send.
 		foreach ( array_keys( self::CONSTANTS ) as $key ) {
 			if ( self::is_locked( $key ) ) {
@@ -293,8 +456,19 @@ class Native_SMTP_Options {
 			}
 		}
 
-		self::$last_clean = array_intersect_key( $clean, self::defaults() );
-		return self::$last_clean;
+		// AUTH over a plaintext connection sends the password readable by anyone on the path, and the
+		// extension refuses it at send time: refuse it here, when the admin can still fix it.
+		$encryption = self::is_locked( 'encryption' ) ? self::get( 'encryption' ) : $clean['encryption'];
+		$auth       = self::is_locked( 'auth' ) ? self::get( 'auth' ) : $clean['auth'];
+		$insecure   = ! empty( $clean['allow_insecure_auth'] ) || ( defined( 'NATIVE_SMTP_ALLOW_INSECURE' ) && NATIVE_SMTP_ALLOW_INSECURE );
+		if ( 'none' === $encryption && $auth && ! $insecure && ( isset( $input['encryption'] ) || isset( $input['auth'] ) || isset( $input['__checkboxes'] ) ) ) {
+			self::settings_error( 'native_smtp_insecure_auth', __( 'Encryption "None" with Authentication on would send the SMTP password in plain text, and the extension refuses that. Choose SSL or TLS, turn Authentication off, or tick "Allow login without encryption". The encryption and authentication settings were not changed.', 'native-smtp' ) );
+			$clean['encryption'] = 'none' === $stored['encryption'] && ! empty( $stored['auth'] ) ? 'tls' : $stored['encryption'];
+			$clean['auth']       = $stored['auth'];
+			$clean['port']       = $stored['port'];
+		}
+
+		return array_intersect_key( $clean, self::defaults() );
 	}
 
 	/**
@@ -325,68 +499,57 @@ class Native_SMTP_Options {
 	}
 
 	/**
-	 * The key that encrypts the password: NATIVE_SMTP_KEY if set, else derived from the site's salts.
+	 * Encrypts a secret for storage (see Native_SMTP_Crypto).
 	 *
-	 * @return string 32 raw bytes.
-	 */
-	private static function key() {
-		if ( defined( 'NATIVE_SMTP_KEY' ) && '' !== (string) NATIVE_SMTP_KEY ) {
-			$material = 'constant|' . NATIVE_SMTP_KEY;
-		} else {
-			$material = 'salts';
-			foreach ( array( 'AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT' ) as $name ) {
-				$material .= '|' . ( defined( $name ) ? constant( $name ) : '' );
-			}
-			if ( 'salts|||||' === substr( $material, 0, 10 ) && function_exists( 'wp_salt' ) ) {
-				// No salts in wp-config.php: WordPress keeps generated ones in the database.
-				$material .= '|' . wp_salt( 'auth' ) . wp_salt( 'secure_auth' );
-			}
-		}
-		// Domain-separated so the same salts give a different key than anything else derived from them.
-		$key = sodium_crypto_generichash( 'native-smtp password v1|' . $material, '', SODIUM_CRYPTO_SECRETBOX_KEYBYTES );
-		sodium_memzero( $material );
-		return $key;
-	}
-
-	/**
-	 * Encrypts a password for storage (XSalsa20-Poly1305, a fresh nonce each time).
-	 *
-	 * @param string $plain The password.
-	 * @return string The stored form, or '' for an empty password.
+	 * @param string $plain The secret.
+	 * @return string
 	 */
 	public static function encrypt( $plain ) {
-		if ( '' === $plain ) {
-			return '';
-		}
-		$key    = self::key();
-		$nonce  = random_bytes( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES );
-		$cipher = sodium_crypto_secretbox( $plain, $nonce, $key );
-		sodium_memzero( $key );
-		return self::CIPHER_PREFIX . base64_encode( $nonce . $cipher ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode -- binary to text, not obfuscation.
+		return Native_SMTP_Crypto::encrypt( $plain );
 	}
 
 	/**
-	 * Decrypts a stored password.
+	 * Decrypts a stored secret.
 	 *
 	 * @param string $stored What encrypt() returned.
-	 * @return string The password, or '' when it cannot be decrypted (for example the salts changed).
+	 * @return string The secret, or '' when it cannot be decrypted (for example the salts changed).
 	 */
 	public static function decrypt( $stored ) {
-		if ( '' === $stored || 0 !== strpos( $stored, self::CIPHER_PREFIX ) ) {
-			return '';
+		return Native_SMTP_Crypto::decrypt( $stored );
+	}
+
+	/**
+	 * Stored secrets that no longer decrypt: the SMTP password and the generated DKIM keys whose key
+	 * check value names a key that is gone (the salts or NATIVE_SMTP_KEY changed) or that were altered.
+	 *
+	 * @return array<int, array{secret: string, status: string}> secret: password | DKIM algorithm.
+	 */
+	public static function secret_problems() {
+		$problems = array();
+		if ( ! self::is_locked( 'password' ) ) {
+			$stored = self::stored();
+			$status = Native_SMTP_Crypto::status( (string) $stored['password'] );
+			if ( in_array( $status, array( 'key_changed', 'damaged' ), true ) ) {
+				$problems[] = array(
+					'secret' => 'password',
+					'status' => $status,
+				);
+			}
 		}
-		$raw = base64_decode( substr( $stored, strlen( self::CIPHER_PREFIX ) ), true ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_decode
-		if ( false === $raw || strlen( $raw ) < SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + SODIUM_CRYPTO_SECRETBOX_MACBYTES ) {
-			return '';
+		$keys = self::get_shared( Native_SMTP_Dkim::KEYS_OPTION, array() );
+		foreach ( is_array( $keys ) ? $keys : array() as $algorithm => $entry ) {
+			if ( empty( $entry['key'] ) || Native_SMTP_Dkim::key_locked( $algorithm ) ) {
+				continue;
+			}
+			$status = Native_SMTP_Crypto::status( (string) $entry['key'] );
+			if ( in_array( $status, array( 'key_changed', 'damaged' ), true ) ) {
+				$problems[] = array(
+					'secret' => (string) $algorithm,
+					'status' => $status,
+				);
+			}
 		}
-		$key   = self::key();
-		$plain = sodium_crypto_secretbox_open(
-			substr( $raw, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ),
-			substr( $raw, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ),
-			$key
-		);
-		sodium_memzero( $key );
-		return false === $plain ? '' : $plain;
+		return $problems;
 	}
 
 	/**
@@ -408,9 +571,6 @@ class Native_SMTP_Options {
 	 * @return bool
 	 */
 	public static function is_complete() {
-		if ( '' === self::get( 'host' ) ) {
-			return false;
-		}
-		return ! self::get( 'auth' ) || '' !== self::get( 'username' );
+		return Native_SMTP_Connections::is_complete( self::get( 'connection' ) );
 	}
 }

@@ -52,6 +52,7 @@ class Native_SMTP_Queue {
 		add_action( 'plugins_loaded', array( __CLASS__, 'schedule' ) );
 		add_action( 'admin_post_native_smtp_flush_now', array( __CLASS__, 'handle_flush_now' ) );
 		add_action( 'admin_post_native_smtp_dismiss_failed', array( __CLASS__, 'handle_dismiss' ) );
+		add_action( Native_SMTP_Log::PRUNE_EVENT, array( __CLASS__, 'prune_failed' ) );
 	}
 
 	/**
@@ -72,7 +73,16 @@ class Native_SMTP_Queue {
 	 * Schedules the flush (on activation and whenever it went missing).
 	 */
 	public static function schedule() {
-		if ( ! wp_next_scheduled( self::CRON_HOOK ) ) {
+		$next = wp_next_scheduled( self::CRON_HOOK );
+		// Only while there is something to flush with: the queue on and the extension loaded. Both
+		// checks read memory (autoloaded cron and options), so no request writes unless it changes.
+		if ( ! self::enabled() ) {
+			if ( $next ) {
+				self::unschedule();
+			}
+			return;
+		}
+		if ( ! $next ) {
 			wp_schedule_event( time() + MINUTE_IN_SECONDS, self::SCHEDULE, self::CRON_HOOK );
 		}
 	}
@@ -93,20 +103,22 @@ class Native_SMTP_Queue {
 		return Native_SMTP_Transport::extension_loaded() && (bool) Native_SMTP_Options::get( 'queue' );
 	}
 
+	/** Shared option: the queue's base folder once chosen (it must not move while mail waits in it). */
+	const DIR_OPTION = 'native_smtp_spool_base';
+
 	/**
-	 * The spool folder: NATIVE_SMTP_SPOOL_DIR, else wp-content/uploads/native-smtp-spool.
+	 * The spool folder of this site: the base folder (see base_dir()), and on multisite a folder per
+	 * site in it, so each site's cron flushes only its own mail.
 	 *
 	 * @return string
 	 */
 	public static function dir() {
-		if ( defined( 'NATIVE_SMTP_SPOOL_DIR' ) && '' !== (string) NATIVE_SMTP_SPOOL_DIR ) {
-			$dir = (string) NATIVE_SMTP_SPOOL_DIR;
-		} else {
-			$uploads = wp_upload_dir( null, false );
-			$dir     = $uploads['basedir'] . '/native-smtp-spool';
+		$dir = self::base_dir();
+		if ( is_multisite() ) {
+			$dir .= '/site-' . (int) get_current_blog_id();
 		}
 		/**
-		 * Filters the spool folder (a path outside the web root is best; the default has guards).
+		 * Filters this site's spool folder.
 		 *
 		 * @param string $dir Folder.
 		 */
@@ -114,8 +126,110 @@ class Native_SMTP_Queue {
 	}
 
 	/**
-	 * Creates the spool folder (0700) with an index.php and an .htaccess that keep web servers from
-	 * listing or serving it: queued messages are whole emails.
+	 * The queue's base folder: NATIVE_SMTP_SPOOL_DIR, else the one chosen before, else a new choice
+	 * (choose_base_dir()), kept in a (network) option so web requests and WP-CLI or system cron
+	 * agree on it and it never moves under queued mail.
+	 *
+	 * @return string
+	 */
+	public static function base_dir() {
+		if ( defined( 'NATIVE_SMTP_SPOOL_DIR' ) && '' !== (string) NATIVE_SMTP_SPOOL_DIR ) {
+			return untrailingslashit( (string) NATIVE_SMTP_SPOOL_DIR );
+		}
+		$stored = Native_SMTP_Options::get_shared( self::DIR_OPTION, '' );
+		if ( is_string( $stored ) && '' !== $stored ) {
+			return $stored;
+		}
+		$dir = self::choose_base_dir();
+		Native_SMTP_Options::update_shared( self::DIR_OPTION, $dir );
+		return $dir;
+	}
+
+	/**
+	 * Where queued mail (password-reset links, attachments) is safest: outside the document root,
+	 * where no web server configuration can serve it. WordPress's files are served at site_url(),
+	 * so the document root is ABSPATH without site_url()'s path ("/var/www/html/" for ABSPATH
+	 * "/var/www/html/wp/" and site_url() "https://example.com/wp"); its parent is outside it. That
+	 * works the same from the web and from the command line (no $_SERVER['DOCUMENT_ROOT'] there).
+	 * The folder name carries a hash of ABSPATH so two WordPress installs side by side do not share
+	 * a queue. When the parent is not writable (most shared hosts), the queue goes under uploads/
+	 * in a folder with an unguessable name, with deny files for Apache and IIS and an index.php at
+	 * every level; the Site Health test then checks over HTTP that nothing in it is served.
+	 *
+	 * @return string
+	 */
+	public static function choose_base_dir() {
+		$docroot = self::document_root();
+		$parent  = dirname( $docroot );
+		/**
+		 * Filters the folder the queue goes in when it can live outside the document root ('' to
+		 * keep it under uploads/).
+		 *
+		 * @param string $parent  The document root's parent.
+		 * @param string $docroot The document root as derived from ABSPATH and site_url().
+		 */
+		$parent = (string) apply_filters( 'native_smtp_private_parent_dir', $parent, $docroot );
+		if ( '' !== $parent && '/' !== $parent && wp_is_writable( $parent ) && 0 !== strpos( trailingslashit( $parent ), trailingslashit( $docroot ) ) ) {
+			return untrailingslashit( $parent ) . '/native-smtp-spool-' . substr( hash( 'sha256', ABSPATH ), 0, 12 );
+		}
+		$uploads = wp_upload_dir( null, false );
+		return untrailingslashit( $uploads['basedir'] ) . '/native-smtp-spool-' . bin2hex( random_bytes( 12 ) );
+	}
+
+	/**
+	 * The document root WordPress's files are served from: ABSPATH without site_url()'s path.
+	 *
+	 * @return string No trailing slash.
+	 */
+	public static function document_root() {
+		$abspath = untrailingslashit( wp_normalize_path( ABSPATH ) );
+		$path    = untrailingslashit( (string) wp_parse_url( network_site_url(), PHP_URL_PATH ) );
+		if ( '' !== $path && substr( $abspath, -strlen( $path ) ) === $path ) {
+			return substr( $abspath, 0, -strlen( $path ) );
+		}
+		return $abspath;
+	}
+
+	/**
+	 * The URL a file in the queue would have if the web server served it, or '' when the folder is
+	 * outside the document root (no URL leads there).
+	 *
+	 * @param string $file Absolute path.
+	 * @return string
+	 */
+	public static function url_of( $file ) {
+		$file    = wp_normalize_path( $file );
+		$uploads = wp_upload_dir( null, false );
+		$basedir = trailingslashit( wp_normalize_path( $uploads['basedir'] ) );
+		if ( 0 === strpos( $file, $basedir ) ) {
+			return trailingslashit( $uploads['baseurl'] ) . substr( $file, strlen( $basedir ) );
+		}
+		$docroot = trailingslashit( self::document_root() );
+		if ( 0 === strpos( $file, $docroot ) ) {
+			$root = (string) wp_parse_url( network_site_url(), PHP_URL_PATH );
+			$base = substr( untrailingslashit( network_site_url() ), 0, strlen( untrailingslashit( network_site_url() ) ) - strlen( untrailingslashit( $root ) ) );
+			return $base . '/' . substr( $file, strlen( $docroot ) );
+		}
+		return '';
+	}
+
+	/**
+	 * The files that keep a folder from being listed or served where a web server reads them:
+	 * Apache (.htaccess), IIS (web.config), and an index.php for servers that list folders.
+	 *
+	 * @return array<string, string> name => content.
+	 */
+	public static function guard_files() {
+		return array(
+			'index.php'  => "<?php\n// Silence is golden.\n",
+			'.htaccess'  => "# Native SMTP's mail queue: never served.\n<IfModule mod_authz_core.c>\n\tRequire all denied\n</IfModule>\n<IfModule !mod_authz_core.c>\n\tOrder deny,allow\n\tDeny from all\n</IfModule>\n",
+			'web.config' => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- Native SMTP's mail queue: never served. -->\n<configuration>\n\t<system.webServer>\n\t\t<authorization>\n\t\t\t<deny users=\"*\" />\n\t\t</authorization>\n\t\t<security>\n\t\t\t<requestFiltering>\n\t\t\t\t<hiddenSegments>\n\t\t\t\t\t<add segment=\"queue\" />\n\t\t\t\t\t<add segment=\"failed\" />\n\t\t\t\t\t<add segment=\"tmp\" />\n\t\t\t\t</hiddenSegments>\n\t\t\t</requestFiltering>\n\t\t</security>\n\t</system.webServer>\n</configuration>\n",
+		);
+	}
+
+	/**
+	 * Creates the spool folder and its areas (0700), with the guard files at every level: the base,
+	 * this site's folder, and tmp/, queue/ and failed/.
 	 *
 	 * @return string The folder, or '' when it cannot be made (sending then fails as without a queue).
 	 */
@@ -124,21 +238,120 @@ class Native_SMTP_Queue {
 		if ( self::$prepared_dir === $dir ) {
 			return $dir;
 		}
-		if ( ! is_dir( $dir ) && ! @mkdir( $dir, 0700, true ) && ! is_dir( $dir ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_mkdir -- reported by the return value.
-			return '';
+		$levels = array( $dir, $dir . '/tmp', $dir . '/queue', $dir . '/failed' );
+		if ( self::base_dir() !== $dir && 0 === strpos( $dir, self::base_dir() . '/' ) ) {
+			array_unshift( $levels, self::base_dir() );
 		}
-		@chmod( $dir, 0700 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_chmod -- best effort on filesystems without modes.
-		$guards = array(
-			'index.php' => "<?php\n// Silence is golden.\n",
-			'.htaccess' => "# Native SMTP's mail queue: never served.\n<IfModule mod_authz_core.c>\n\tRequire all denied\n</IfModule>\n<IfModule !mod_authz_core.c>\n\tOrder deny,allow\n\tDeny from all\n</IfModule>\n",
-		);
-		foreach ( $guards as $name => $content ) {
-			if ( ! file_exists( $dir . '/' . $name ) ) {
-				file_put_contents( $dir . '/' . $name, $content ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents
+		foreach ( $levels as $level ) {
+			if ( ! is_dir( $level ) && ! @mkdir( $level, 0700, true ) && ! is_dir( $level ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_mkdir -- reported by the return value.
+				return '';
+			}
+			@chmod( $level, 0700 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_chmod -- best effort on filesystems without modes.
+			foreach ( self::guard_files() as $name => $content ) {
+				if ( ! file_exists( $level . '/' . $name ) ) {
+					file_put_contents( $level . '/' . $name, $content ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents
+				}
 			}
 		}
 		self::$prepared_dir = $dir;
 		return $dir;
+	}
+
+	/**
+	 * Deletes a spool folder and everything in it (uninstall, a deleted site). Only a folder that
+	 * looks like ours: it has our queue/ or our guard file.
+	 *
+	 * @param string $dir Folder.
+	 * @return bool Whether it is gone.
+	 */
+	public static function remove_dir( $dir ) {
+		$dir = untrailingslashit( (string) $dir );
+		if ( '' === $dir || ! is_dir( $dir ) ) {
+			return true;
+		}
+		if ( ! is_dir( $dir . '/queue' ) && ! is_file( $dir . '/web.config' ) && false === strpos( basename( $dir ), 'native-smtp-spool' ) && 0 !== strpos( basename( $dir ), 'site-' ) ) {
+			return false;
+		}
+		$items = new RecursiveIteratorIterator( new RecursiveDirectoryIterator( $dir, FilesystemIterator::SKIP_DOTS ), RecursiveIteratorIterator::CHILD_FIRST );
+		foreach ( $items as $item ) {
+			if ( $item->isDir() && ! $item->isLink() ) {
+				@rmdir( $item->getPathname() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_rmdir
+			} else {
+				@unlink( $item->getPathname() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.unlink_unlink
+			}
+		}
+		return @rmdir( $dir ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.file_system_operations_rmdir
+	}
+
+	/**
+	 * Deletes given-up messages (failed/) older than the log's retention; with the log's
+	 * retention at 0 (keep forever) they are kept too. Runs with the daily log pruning.
+	 *
+	 * @return int How many were deleted.
+	 */
+	public static function prune_failed() {
+		$days = (int) Native_SMTP_Options::get( 'retention_days' );
+		if ( $days <= 0 || ! class_exists( 'Smtp\Spool' ) || ! is_dir( self::dir() . '/failed' ) ) {
+			return 0;
+		}
+		$spool = self::spool();
+		/**
+		 * Filters how old (seconds) a given-up message gets before it is deleted.
+		 *
+		 * @param int $max_age Default: the log's retention.
+		 */
+		$max_age = max( 1, (int) apply_filters( 'native_smtp_failed_max_age', $days * DAY_IN_SECONDS ) );
+		return null === $spool ? 0 : (int) $spool->purge( true, $max_age );
+	}
+
+	/**
+	 * Writes a harmless probe file into queue/ and asks the web server for it at the URL it would
+	 * have: whether queued mail can be downloaded. Used by Site Health.
+	 *
+	 * @return array{served: bool, url: string, code: int, error: string}
+	 */
+	public static function probe() {
+		$result = array(
+			'served' => false,
+			'url'    => '',
+			'code'   => 0,
+			'error'  => '',
+		);
+		$dir = self::prepare_dir();
+		if ( '' === $dir ) {
+			$result['error'] = 'no folder';
+			return $result;
+		}
+		$token = 'native-smtp-probe-' . bin2hex( random_bytes( 16 ) );
+		// Not a spool file name (the extension skips it): a text file nobody mistakes for mail.
+		$file = $dir . '/queue/' . $token . '.txt';
+		if ( false === file_put_contents( $file, $token ) ) { // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents
+			$result['error'] = 'cannot write';
+			return $result;
+		}
+		try {
+			$result['url'] = self::url_of( $file );
+			if ( '' === $result['url'] ) {
+				return $result; // Outside the document root: no URL leads there.
+			}
+			$response = wp_remote_get(
+				$result['url'],
+				array(
+					'timeout'     => 5,
+					'redirection' => 0,
+					'sslverify'   => false, // Loopback to this very site; a self-signed certificate is fine here.
+				)
+			);
+			if ( is_wp_error( $response ) ) {
+				$result['error'] = $response->get_error_message();
+				return $result;
+			}
+			$result['code']   = (int) wp_remote_retrieve_response_code( $response );
+			$result['served'] = false !== strpos( (string) wp_remote_retrieve_body( $response ), $token );
+			return $result;
+		} finally {
+			@unlink( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged, WordPress.WP.AlternativeFunctions.unlink_unlink
+		}
 	}
 
 	/**
@@ -192,6 +405,9 @@ class Native_SMTP_Queue {
 	 * WP-Cron: flushes what is due.
 	 */
 	public static function run_cron() {
+		if ( ! self::enabled() ) {
+			return;
+		}
 		/**
 		 * Filters whether the cron flush tries every queued message now, due or not (tests, or a site
 		 * that wants no backoff).

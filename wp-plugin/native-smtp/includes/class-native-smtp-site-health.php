@@ -26,9 +26,17 @@ class Native_SMTP_Site_Health {
 	 * @return array
 	 */
 	public static function add_test( $tests ) {
-		$tests['direct']['native_smtp'] = array(
+		$tests['direct']['native_smtp']         = array(
 			'label' => __( 'Native SMTP', 'native-smtp' ),
 			'test'  => array( __CLASS__, 'run' ),
+		);
+		$tests['direct']['native_smtp_secrets'] = array(
+			'label' => __( 'Native SMTP secrets', 'native-smtp' ),
+			'test'  => array( __CLASS__, 'run_secrets' ),
+		);
+		$tests['direct']['native_smtp_queue_private'] = array(
+			'label' => __( 'Native SMTP queue privacy', 'native-smtp' ),
+			'test'  => array( __CLASS__, 'run_queue_private' ),
 		);
 		return $tests;
 	}
@@ -117,6 +125,110 @@ class Native_SMTP_Site_Health {
 					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $last['time'] )
 				)
 				: __( 'The smtp extension is loaded and the settings are complete. No email has been sent yet.', 'native-smtp' )
+		) . '</p>';
+		return $result;
+	}
+
+	/**
+	 * A result skeleton for our tests.
+	 *
+	 * @param string $test  Test id.
+	 * @param string $label Label when good.
+	 * @return array
+	 */
+	private static function result( $test, $label ) {
+		return array(
+			'label'       => $label,
+			'status'      => 'good',
+			'badge'       => array(
+				'label' => __( 'Security', 'native-smtp' ),
+				'color' => 'blue',
+			),
+			'description' => '',
+			'actions'     => sprintf(
+				'<p><a href="%s">%s</a></p>',
+				esc_url( is_multisite() ? network_admin_url( 'settings.php?page=native-smtp' ) : admin_url( 'options-general.php?page=native-smtp' ) ),
+				esc_html__( 'Native SMTP settings', 'native-smtp' )
+			),
+			'test'        => $test,
+		);
+	}
+
+	/**
+	 * The stored SMTP password and DKIM keys still decrypt, and the key they are encrypted with is
+	 * not public.
+	 *
+	 * @return array Site Health result.
+	 */
+	public static function run_secrets() {
+		$result   = self::result( 'native_smtp_secrets', __( 'Native SMTP\'s stored secrets are readable and protected', 'native-smtp' ) );
+		$problems = Native_SMTP_Options::secret_problems();
+		if ( $problems ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'Native SMTP\'s stored password or DKIM key can no longer be decrypted', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html( Native_SMTP_Admin::secrets_problem_text( $problems ) ) . '</p>';
+			return $result;
+		}
+		if ( Native_SMTP_Crypto::key_is_public() ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'Native SMTP\'s encryption key is public', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html(
+				sprintf(
+					/* translators: 1: the sample salt text, 2: constant name */
+					__( 'The salts in wp-config.php are still "%1$s", the text every copy of WordPress ships with, so anyone can compute the key that encrypts the SMTP password and the DKIM keys. Replace the salts with random ones (https://api.wordpress.org/secret-key/1.1/salt/), or define %2$s, then enter the SMTP password again.', 'native-smtp' ),
+					Native_SMTP_Crypto::SAMPLE_SALT,
+					'NATIVE_SMTP_KEY'
+				)
+			) . '</p>';
+			return $result;
+		}
+		$result['description'] = '<p>' . esc_html(
+			Native_SMTP_Crypto::has_constant_key()
+				? __( 'Secrets are encrypted with NATIVE_SMTP_KEY from wp-config.php; changing the WordPress salts does not affect them.', 'native-smtp' )
+				: __( 'Secrets are encrypted with a key made from the WordPress salts. Define NATIVE_SMTP_KEY in wp-config.php so that changing the salts does not make them unreadable.', 'native-smtp' )
+		) . '</p>';
+		return $result;
+	}
+
+	/**
+	 * Queued mail cannot be downloaded: a probe file in the queue is asked for over HTTP at the URL
+	 * it would have; critical when the web server hands it out.
+	 *
+	 * @return array Site Health result.
+	 */
+	public static function run_queue_private() {
+		$result = self::result( 'native_smtp_queue_private', __( 'Queued emails are private', 'native-smtp' ) );
+		if ( ! Native_SMTP_Queue::enabled() ) {
+			$result['description'] = '<p>' . esc_html__( 'The queue is off (or the smtp extension is not loaded): no email is kept on disk.', 'native-smtp' ) . '</p>';
+			return $result;
+		}
+		$probe = Native_SMTP_Queue::probe();
+		if ( $probe['served'] ) {
+			$result['status']      = 'critical';
+			$result['label']       = __( 'Queued emails can be downloaded from the web', 'native-smtp' );
+			$result['description'] = '<p>' . esc_html(
+				sprintf(
+					/* translators: 1: folder, 2: URL */
+					__( 'The web server serves the files in %1$s: a test file there was downloaded from %2$s. Queued emails hold password-reset links and attachments. Move the queue outside the document root with NATIVE_SMTP_SPOOL_DIR in wp-config.php, or deny access to that folder in the web server configuration (nginx ignores .htaccess files).', 'native-smtp' ),
+					Native_SMTP_Queue::dir(),
+					$probe['url']
+				)
+			) . '</p>';
+			return $result;
+		}
+		$result['description'] = '<p>' . esc_html(
+			'' === $probe['url']
+				? sprintf(
+					/* translators: %s: folder */
+					__( 'Queued emails are kept in %s, outside the folders the web server serves.', 'native-smtp' ),
+					Native_SMTP_Queue::dir()
+				)
+				: sprintf(
+					/* translators: 1: folder, 2: HTTP status or error */
+					__( 'Queued emails are kept in %1$s; a test file there could not be downloaded from the web (%2$s).', 'native-smtp' ),
+					Native_SMTP_Queue::dir(),
+					$probe['code'] > 0 ? 'HTTP ' . $probe['code'] : $probe['error']
+				)
 		) . '</p>';
 		return $result;
 	}

@@ -6,10 +6,11 @@
  * every phpmailer_init customisation still applies: From, Reply-To, attachments, DKIM,
  * charset, content type), and only the last step changes. The global $phpmailer becomes a
  * Native_SMTP_PHPMailer whose Mailer is "nativesmtp"; PHPMailer then calls its
- * nativesmtpSend(), which gives the finished headers and body to Smtp\Mailer::sendRaw().
- * An Smtp\Exception becomes a PHPMailer exception whose code is the SMTP reply code, so
- * wp_mail() fires wp_mail_failed as usual; this class adds the reply, enhanced status and
- * redacted transcript to that WP_Error's data.
+ * nativesmtpSend(), the bridge's hand-over (NativeSmtp\PHPMailerNative), which gives the
+ * finished message to send_raw() here and so to Smtp\Mailer::sendRaw(). The bridge turns an
+ * Smtp\Exception into PHPMailer's exception (PHPMailer's wording, then the server's reply), so
+ * wp_mail() fires wp_mail_failed as usual; this class adds the SMTP reply code, enhanced status,
+ * reply and redacted transcript to that WP_Error's data.
  *
  * @package Native_SMTP
  */
@@ -61,6 +62,13 @@ class Native_SMTP_Transport {
 	private static $last_queued = null;
 
 	/**
+	 * The Message-ID of the last message the relay accepted in this request.
+	 *
+	 * @var string
+	 */
+	private static $last_message_id = '';
+
+	/**
 	 * Above 0 while without_spool() runs: sends then fail instead of queueing (Send Test, alerts).
 	 *
 	 * @var int
@@ -105,28 +113,12 @@ class Native_SMTP_Transport {
 	 */
 	public static function config() {
 		$settings = Native_SMTP_Options::all();
-		$map      = array(
-			'none' => 'none',
-			'ssl'  => 'tls',
-			'tls'  => 'starttls',
-		);
-		$config   = array(
-			'host'       => $settings['host'],
-			'port'       => (int) $settings['port'],
-			'encryption' => $map[ $settings['encryption'] ],
-			'timeout'    => (float) ( defined( 'NATIVE_SMTP_TIMEOUT' ) ? NATIVE_SMTP_TIMEOUT : 15 ),
-		);
-		if ( $settings['auth'] && '' !== $settings['username'] ) {
-			$config['username'] = $settings['username'];
-			$config['password'] = $settings['password'];
-			$config['auth']     = 'auto';
-		}
-		// For tests and private relays: an extra CA bundle, and AUTH over plaintext (never the default).
+		$config   = Native_SMTP_Connections::config( $settings );
+		Native_SMTP_Crypto::wipe( $settings['password'] );
+		$config['timeout'] = (float) ( defined( 'NATIVE_SMTP_TIMEOUT' ) ? NATIVE_SMTP_TIMEOUT : 15 );
+		// For tests and private relays: an extra CA bundle.
 		if ( defined( 'NATIVE_SMTP_CAFILE' ) && '' !== NATIVE_SMTP_CAFILE ) {
 			$config['cafile'] = NATIVE_SMTP_CAFILE;
-		}
-		if ( defined( 'NATIVE_SMTP_ALLOW_INSECURE' ) && NATIVE_SMTP_ALLOW_INSECURE ) {
-			$config['allow_insecure_auth'] = true;
 		}
 		$dkim = Native_SMTP_Dkim::mailer_config();
 		if ( null !== $dkim ) {
@@ -153,7 +145,7 @@ class Native_SMTP_Transport {
 	 */
 	public static function mailer() {
 		$config = self::config();
-		$hash   = hash( 'sha256', serialize( $config ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize -- only hashed.
+		$hash   = hash( 'sha256', serialize( $config ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_serialize, Generic.PHP.ForbiddenFunctions.Found -- only hashed (JSON would turn a password that is not UTF-8 into false).
 		if ( null === self::$mailer || $hash !== self::$mailer_config_hash ) {
 			self::reset_mailer();
 			$class                    = 'Smtp\Mailer';
@@ -206,12 +198,12 @@ class Native_SMTP_Transport {
 	 */
 	private static function wipe_secrets( array &$config ) {
 		if ( isset( $config['password'] ) ) {
-			sodium_memzero( $config['password'] );
+			Native_SMTP_Crypto::wipe( $config['password'] );
 		}
 		if ( isset( $config['dkim'] ) && is_array( $config['dkim'] ) ) {
 			foreach ( $config['dkim'] as &$signer ) {
 				if ( isset( $signer['key'] ) && is_string( $signer['key'] ) ) {
-					sodium_memzero( $signer['key'] );
+					Native_SMTP_Crypto::wipe( $signer['key'] );
 				}
 			}
 			unset( $signer );
@@ -243,6 +235,7 @@ class Native_SMTP_Transport {
 		self::$last_failure    = null;
 		self::$last_transcript = array();
 		self::$last_queued     = null;
+		self::$last_message_id = '';
 		if ( null !== $short_circuit || ! self::is_active() ) {
 			return $short_circuit;
 		}
@@ -267,10 +260,21 @@ class Native_SMTP_Transport {
 	 * Loads WordPress's PHPMailer and our subclass of it.
 	 */
 	public static function load_phpmailer() {
-		if ( ! class_exists( 'PHPMailer\PHPMailer\PHPMailer', false ) ) {
-			require_once ABSPATH . WPINC . '/PHPMailer/PHPMailer.php';
-			require_once ABSPATH . WPINC . '/PHPMailer/SMTP.php';
-			require_once ABSPATH . WPINC . '/PHPMailer/Exception.php';
+		// Each on its own: code that loaded PHPMailer before us may not have loaded SMTP, which the
+		// bridge's hand-over needs.
+		foreach ( array( 'PHPMailer', 'SMTP', 'Exception' ) as $name ) {
+			if ( ! class_exists( 'PHPMailer\\PHPMailer\\' . $name, false ) ) {
+				require_once ABSPATH . WPINC . '/PHPMailer/' . $name . '.php';
+			}
+		}
+		// WordPress 6.8+ has its own subclass (translated error messages); ours extends it there.
+		if ( ! class_exists( 'WP_PHPMailer', false ) && is_readable( ABSPATH . WPINC . '/class-wp-phpmailer.php' ) ) {
+			require_once ABSPATH . WPINC . '/class-wp-phpmailer.php';
+		}
+		// The bridge's PHPMailer hand-over (bridge/src/PHPMailerNative.php, shipped inside the plugin
+		// because a plugin cannot count on Composer), unless an application loaded the bridge first.
+		if ( ! trait_exists( 'NativeSmtp\PHPMailerNative', false ) ) {
+			require_once NATIVE_SMTP_PLUGIN_DIR . 'vendor/native-smtp-bridge/PHPMailerNative.php';
 		}
 		require_once NATIVE_SMTP_PLUGIN_DIR . 'includes/class-native-smtp-phpmailer.php';
 	}
@@ -364,6 +368,7 @@ class Native_SMTP_Transport {
 					'reason'     => (string) $receipt->response,
 				);
 			} else {
+				self::$last_message_id = (string) $receipt->messageId; // phpcs:ignore WordPress.NamingConventions.ValidVariableName.UsedPropertyNotSnakeCase
 				self::record_last_send( true, '' );
 			}
 			return $receipt;
@@ -403,6 +408,12 @@ class Native_SMTP_Transport {
 	 * @param string $error The error, if not.
 	 */
 	private static function record_last_send( $ok, $error ) {
+		// Not one database write per email: only when the outcome changes, or once an hour to keep
+		// Site Health's "last email at ..." roughly current.
+		$last = get_option( 'native_smtp_last_send' );
+		if ( is_array( $last ) && (bool) $last['ok'] === (bool) $ok && (string) $last['error'] === (string) $error && time() - (int) $last['time'] < HOUR_IN_SECONDS ) {
+			return;
+		}
 		update_option(
 			'native_smtp_last_send',
 			array(
@@ -430,6 +441,15 @@ class Native_SMTP_Transport {
 	 */
 	public static function last_queued() {
 		return self::$last_queued;
+	}
+
+	/**
+	 * The Message-ID of the last delivered wp_mail() of this request, or ''.
+	 *
+	 * @return string
+	 */
+	public static function last_message_id() {
+		return self::$last_message_id;
 	}
 
 	/**
