@@ -20,9 +20,10 @@ RECIPE_VERSION=1
 
 # What the phpt suite and the C unit tests need inside: the compiler and headers, PHP's
 # CLI (mbstring: tests/mail; FPM + cgi-fcgi: tests/spool), the Python test servers
-# (aiosmtpd; dkimpy checks the signatures), openssl's CLI (test keys), PHPMailer (one test).
+# (aiosmtpd; dkimpy checks the signatures), openssl's CLI (test keys), PHPMailer (one test),
+# node for the OAuth test server (its node_modules come with the mounted checkout).
 common=(gcc make pkg-config libcurl4-openssl-dev libssl-dev libidn2-dev openssl ca-certificates
-	python3 python3-aiosmtpd python3-dkim libfcgi-bin libphp-phpmailer)
+	python3 python3-aiosmtpd python3-dkim libfcgi-bin libphp-phpmailer nodejs)
 
 # flavour NAME: sets suite (what debootstrap installs), extra (an apt line added after it,
 # or empty), pin (the packages taken from that extra suite, as an apt preferences
@@ -43,6 +44,9 @@ flavour() {
 	*) echo "chroot.sh: unknown chroot $1 (bookworm, trixie, sid, experimental)" >&2; exit 2 ;;
 	esac
 	packages=("${common[@]}" "php$php-cli" "php$php-dev" "php$php-mbstring" "php$php-fpm")
+	# the .deb check runs the bridge tests too, which want Debian 12's Symfony Mailer
+	[ "$1" = bookworm ] && packages+=(php-symfony-mailer)
+	return 0
 }
 
 recipe() {

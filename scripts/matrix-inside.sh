@@ -38,7 +38,11 @@ if [ "$status" -ne 0 ] && [ "$notok" -eq 0 ]; then
 fi
 echo "result unit $ok $notok 0"
 
-ARTIFACTS=$logs SMTP_TEST_CERTS=$work/certs PHPT_LOG=$logs/phpt-run.log \
+# tests/bridge is left out: it tests the bridges' PHP code against Debian 12's Symfony
+# Mailer 5.4 / PHPMailer 6.6 and sid's 7.x, which the host's suite runs; a chroot's own
+# library versions are neither. The OAuth server's node_modules and the sid libraries
+# are in the mounted checkout already (the host's test.sh fetched them).
+ARTIFACTS=$logs SMTP_TEST_CERTS=$work/certs PHPT_LOG=$logs/phpt-run.log PHPT_SKIP_DIRS=bridge PHPT_DEPS=0 \
 	scripts/test.sh --phpt "$so" >"$logs/phpt.log" 2>&1
 last=$(tail -n1 "$logs/phpt.log")
 if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then

@@ -210,7 +210,7 @@ part_deb() {
 		modules=$(php -m)
 		[[ $'"'"'\n'"'"'"$modules"$'"'"'\n'"'"' == *$'"'"'\nsmtp\n'"'"'* ]] && echo "step php-m"
 		ls /etc/php/*/cli/conf.d/*-smtp.ini >/dev/null 2>&1 && echo "step enabled"
-		ARTIFACTS=$inside SMTP_TEST_CERTS=$inside/certs PHPT_LOG=$inside/phpt-run.log \
+		ARTIFACTS=$inside SMTP_TEST_CERTS=$inside/certs PHPT_LOG=$inside/phpt-run.log PHPT_DEPS=0 \
 			scripts/test.sh --phpt installed >"$inside/phpt.log" 2>&1
 		echo "step phpt $(tail -n1 "$inside/phpt.log")"
 		apt-get -y -q purge "$pkg" >"$inside/purge.log" 2>&1 && echo "step purged"
