@@ -9,7 +9,7 @@
 
 #include "php.h"
 
-#define PHP_SMTP_VERSION "0.1.0"
+#define PHP_SMTP_VERSION "0.2.0"
 #define PHP_SMTP_EXTNAME "smtp"
 /* the INI secrets (smtp_module.c secret_names) */
 #define PHP_SMTP_SECRET_COUNT 3
