@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests what we ship, one "ok N - ..." / "not ok N - ..." line per check, ending with
 # "N passed, N failed, N skipped":
-#   versions  one version everywhere: PHP_SMTP_VERSION, php --ri smtp, the plugin header
+#   versions  php --ri smtp's "Proven by CI" quoted in README.md; one version everywhere:
+#             PHP_SMTP_VERSION, php --ri smtp, the plugin header
 #             and its constant, composer.json, debian/changelog, CHANGELOG.md
 #   tarball   scripts/dist.sh: php-smtp-<version>.tar.gz from git archive
 #   pie       composer.json against PIE's published schema (tests/packaging/), then what
@@ -53,6 +54,14 @@ part_versions() {
 		found[readme.txt Stable tag]=$(sed -n 's/^Stable tag:[[:space:]]*\([^[:space:]]*\).*/\1/Ip' wp-plugin/native-smtp/readme.txt | head -n1)
 	fi
 	local where bad=0
+	# what CI proves: php --ri smtp's line, word for word in the README
+	local proven
+	proven=$(php -n -d "extension=$so" --ri smtp | grep '^Proven by CI => ')
+	if [ -n "$proven" ] && grep -qxF "    $proven" README.md; then
+		ok "versions: README quotes php --ri smtp's '$proven'"
+	else
+		notok "versions: php --ri smtp's '${proven:-Proven by CI (missing)}' is not in README.md"
+	fi
 	for where in "${!found[@]}"; do
 		if [ "${found[$where]}" != "$version" ]; then
 			echo "  $where says '${found[$where]}', php_smtp.h says '$version'"
