@@ -160,10 +160,13 @@ final class SettingsTest extends NativeSmtpTestCase {
 		unload_textdomain( 'native-smtp' );
 		try {
 			native_smtp_load_textdomain();
-			$this->assertTrue( is_textdomain_loaded( 'native-smtp' ) );
 			$this->assertSame( 'Lưu cài đặt', __( 'Save Settings', 'native-smtp' ) );
 			$this->assertSame( 'Gửi thử', __( 'Send Test', 'native-smtp' ) );
 			$this->assertSame( 'Mật khẩu SMTP', __( 'SMTP Password', 'native-smtp' ) );
+			// Asked after the first string: WordPress 6.7 and later load a plugin's
+			// translations just in time, at the first __(), not in load_plugin_textdomain()
+			// (WordPress 6.8 and 7.1 failed this when it was asked first).
+			$this->assertTrue( is_textdomain_loaded( 'native-smtp' ) );
 		} finally {
 			remove_filter( 'plugin_locale', $vietnamese );
 			unload_textdomain( 'native-smtp' );
