@@ -126,6 +126,11 @@ if [ ! -f "$www/wp-settings.php" ] || [ "$wp_src/wp-includes/version.php" -nt "$
 	# -L: the Debian tree links to system copies of bundled libraries with relative links.
 	cp -rL "$wp_src" "$www"
 	rm -f "$www/wp-config.php"
+	# Another WordPress version gets fresh databases: an older WordPress than the one that
+	# installed them sends every admin page to upgrade.php (seen with 6.8 after 7.1).
+	mariadb --no-defaults --socket="$sock" -uroot -e 'DROP DATABASE IF EXISTS wordpress; DROP DATABASE IF EXISTS wordpress_ms;
+		CREATE DATABASE wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+	rm -f "$run/ms-installed-port"
 fi
 mkdir -p "$www/wp-content/plugins" "$www/wp-content/uploads"
 ln -sfn "$root/wp-plugin/native-smtp" "$www/wp-content/plugins/native-smtp"
