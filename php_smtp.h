@@ -14,7 +14,7 @@
 /* the INI secrets (smtp_module.c secret_names) */
 #define PHP_SMTP_SECRET_COUNT 3
 /* What CI's matrix proves (README "Supported: what CI proves"); php --ri smtp shows it */
-#define PHP_SMTP_PROVEN "PHP 8.2 NTS, libcurl 7.88, OpenSSL 3.0 (Debian 12; the .deb too); matrix and ZTS: not yet"
+#define PHP_SMTP_PROVEN "PHP 8.2 NTS, libcurl 7.88, OpenSSL 3.0 (Debian 12); the .deb install, the matrix and ZTS: not yet"
 
 extern zend_module_entry smtp_module_entry;
 #define phpext_smtp_ptr &smtp_module_entry

@@ -205,7 +205,9 @@ part_deb() {
 	cp -a "$base" "$box"
 	mkdir -p "$box/var/tmp/debs"
 	cp "${debs[0]}" "$box/var/tmp/debs/"
-	local pkg inside=.build/packaging
+	# absolute: PHP-FPM's workers in the FPM tests run elsewhere than the checkout, and the
+	# certificates' path must hold for them (the checkout is mounted at the same path inside)
+	local pkg inside=$root/.build/packaging
 	pkg=$(dpkg-deb -f "${debs[0]}" Package)
 	rm -rf "$inside"
 	mkdir -p "$inside"
@@ -219,7 +221,9 @@ part_deb() {
 		modules=$(php -m)
 		[[ $'"'"'\n'"'"'"$modules"$'"'"'\n'"'"' == *$'"'"'\nsmtp\n'"'"'* ]] && echo "step php-m"
 		ls /etc/php/*/cli/conf.d/*-smtp.ini >/dev/null 2>&1 && echo "step enabled"
-		ARTIFACTS=$inside SMTP_TEST_CERTS=$inside/certs PHPT_LOG=$inside/phpt-run.log PHPT_DEPS=0 \
+		# tests/oauth stays out: its authorization server helper needs a newer node than the
+		# 18 bookworm has (fetch Headers.getSetCookie); the host runs those tests
+		ARTIFACTS=$inside SMTP_TEST_CERTS=$inside/certs PHPT_LOG=$inside/phpt-run.log PHPT_DEPS=0 PHPT_SKIP_DIRS=oauth \
 			scripts/test.sh --phpt installed >"$inside/phpt.log" 2>&1
 		echo "step phpt $(tail -n1 "$inside/phpt.log")"
 		apt-get -y -q purge "$pkg" >"$inside/purge.log" 2>&1 && echo "step purged"
