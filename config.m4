@@ -1,14 +1,16 @@
 dnl config.m4 for the smtp extension.
 dnl
-dnl   phpize && ./configure --with-smtp [--enable-smtp-dev] && make
+dnl   phpize && ./configure [--enable-smtp-dev] && make
 dnl
 dnl libcurl carries SMTP, TLS and SASL; OpenSSL signs DKIM; libidn2 turns
 dnl non-ASCII domains into IDNA. All three are found with pkg-config, and a
 dnl missing one stops configure naming the Debian package that provides it.
 
+dnl On by default: PIE and docker-php-ext-install run a plain ./configure after phpize.
 PHP_ARG_WITH([smtp],
   [for SMTP mail support],
-  [AS_HELP_STRING([--with-smtp], [Include the smtp extension (SMTP over libcurl)])])
+  [AS_HELP_STRING([--without-smtp], [Leave out the smtp extension (SMTP over libcurl); built by default])],
+  [yes])
 
 PHP_ARG_ENABLE([smtp-dev],
   [whether to build smtp with developer warnings as errors],

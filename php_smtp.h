@@ -9,8 +9,12 @@
 
 #include "php.h"
 
-#define PHP_SMTP_VERSION "0.1.0"
+#define PHP_SMTP_VERSION "0.2.0"
 #define PHP_SMTP_EXTNAME "smtp"
+/* the INI secrets (smtp_module.c secret_names) */
+#define PHP_SMTP_SECRET_COUNT 3
+/* What CI's matrix proves (README "Supported: what CI proves"); php --ri smtp shows it */
+#define PHP_SMTP_PROVEN "PHP 8.2 NTS, libcurl 7.88, OpenSSL 3.0 (Debian 12); the .deb install, the matrix and ZTS: not yet"
 
 extern zend_module_entry smtp_module_entry;
 #define phpext_smtp_ptr &smtp_module_entry
@@ -22,6 +26,10 @@ ZEND_BEGIN_MODULE_GLOBALS(smtp)
 	char *encryption;
 	char *username;
 	char *password;
+	/* smtp.password, smtp.oauth_client_secret, smtp.oauth_refresh_token applied after
+	 * startup (FPM pool, vhost, .user.ini): this thread's own copies, wiped when replaced
+	 * and at GSHUTDOWN; the php.ini ones are shared by all threads */
+	char *applied_secrets[PHP_SMTP_SECRET_COUNT];
 	char *auth;
 	double timeout;
 	bool verify_peer;

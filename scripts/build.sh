@@ -3,6 +3,8 @@
 #   scripts/build.sh                 normal build in .build/release
 #   BUILD_FLAVOR=asan scripts/build.sh   ASan+UBSan build in .build/asan
 #   BUILD_DIR=/tmp/x scripts/build.sh    any other place (each developer or helper its own)
+#   PHP_CONFIG=/opt/php/bin/php-config scripts/build.sh   against another PHP (its phpize
+#                                    beside it): the ZTS build, a chroot's php8.5
 # The sources are copied (mtimes kept) so phpize never writes into the checkout
 # and two builds in different BUILD_DIRs never collide.
 set -euo pipefail
@@ -27,9 +29,13 @@ release) ;;
 *) echo "build.sh: unknown BUILD_FLAVOR $flavor" >&2; exit 2 ;;
 esac
 
+php_config=${PHP_CONFIG:-php-config}
+phpize=$(dirname "$(command -v "$php_config")")/$(basename "$php_config" | sed "s/php-config/phpize/")
+[ -x "$phpize" ] || phpize=phpize
+configure_flags+=(--with-php-config="$php_config")
 stamp="$extra_cflags|$extra_ldflags|${configure_flags[*]}|$(md5sum config.m4 | cut -c1-32)"
 if [ ! -f Makefile ] || [ "$(cat .configure-stamp 2>/dev/null)" != "$stamp" ]; then
-	phpize >/dev/null 2>&1
+	"$phpize" >/dev/null 2>&1
 	CFLAGS="$extra_cflags" LDFLAGS="$extra_ldflags" ./configure -q "${configure_flags[@]}" >/dev/null
 	# objects from another configuration must not be linked into this one
 	make -s clean >/dev/null 2>&1 || true

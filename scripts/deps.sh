@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages php-smtp needs, only when some are missing.
-#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint] [oauth]     (no argument: core)
+#   scripts/deps.sh [core] [wp] [bench] [fuzz] [lint] [oauth] [matrix]     (no argument: core)
 # core: build the extension and run the phpt and C unit tests against real
 #       SMTP servers (aiosmtpd, postfix's smtp-sink/smtp-source); php-fpm and cgi-fcgi
 #       for the deferred-sending test under FastCGI; Debian 12's Symfony Mailer (and Messenger) and
@@ -21,6 +21,12 @@ bench=(msmtp iptables libnetfilter-queue-dev hyperfine iproute2 curl time valgri
 # libclang-rt-dev follows the distribution's default clang (llvm-defaults), as clang does
 fuzz=(clang libclang-rt-dev)
 lint=(clang-tidy cppcheck php-codesniffer)
+# matrix: the Debian chroots of scripts/matrix.sh, the ZTS build and the packaging checks
+# (dpkg-buildpackage with dh-php, PIE's schema through python3-jsonschema, the plugin zip)
+# zts is built from Debian's php8.2 source package (scripts/php-zts.sh): dpkg-source
+# unpacks it and applies the patches, buildconf needs autoconf, the grammar bison and re2c
+matrix=(debootstrap dpkg-dev autoconf automake libtool bison re2c pkg-config gcc make libssl-dev
+	dh-php debhelper fakeroot php-all-dev python3-jsonschema zip unzip)
 
 want=()
 [ $# -eq 0 ] && set -- core
@@ -32,6 +38,7 @@ for group in "$@"; do
 	fuzz) want+=("${fuzz[@]}") ;;
 	lint) want+=("${lint[@]}") ;;
 	oauth) want+=("${oauth[@]}") ;;
+	matrix) want+=("${matrix[@]}") ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

@@ -5,9 +5,14 @@
 #
 #   scripts/test.sh                 everything (what CI runs)
 #   scripts/test.sh --no-asan       skip the ASan suite (quicker while developing)
+#   scripts/test.sh --quick         skip the ASan suite, packaging, ZTS and the matrix
+#   PACKAGING=0|1 DEB=0|1 ZTS=0|1 MATRIX=0|1 scripts/test.sh
+#                                   each part on or off (defaults: below, with_*)
+#   scripts/test.sh --all           all of them on, whatever the defaults
 #   scripts/test.sh --phpt SO [--] [run-tests.php options]
 #                                   only the phpt suite against SO (used by
-#                                   test-asan.sh and test-valgrind.sh)
+#                                   test-asan.sh and test-valgrind.sh); SO "installed":
+#                                   the extension PHP loads itself (a package's)
 #
 # Environment:
 #   ARTIFACTS=DIR        where the logs go (default: artifacts/ in the checkout)
@@ -16,12 +21,18 @@
 #   SMTP_TEST_CERTS=DIR  test certificates (default: ARTIFACTS/certs, made here)
 #   PHPT_PHP=PATH        the php binary the phpt tests run with (default: php)
 #   PHPT_TARGETS="A B"   with --phpt: only these test files or folders (default: the suite)
+#   PHPT_SKIP_DIRS="a b" tests/ folders the phpt suite leaves out (the matrix chroots: bridge)
+#   PHPT_DEPS=0          --phpt: the caller has fetched php-libs.sh's libraries and the OAuth
+#                        server's node_modules already (a chroot with the checkout mounted)
 #
 # Suites: stubs fresh (1), C unit tests (tests/lib, TAP lines), harness self-checks
 # (tests/harness), phpt (every tests/*/ folder but lib, server, inc, harness, wp; the
 # bridge tests load the libraries scripts/php-libs.sh fetches),
 # ASan (the phpt suite again, ASan+UBSan build), lint (scripts/lint.sh), fuzz (every
-# libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh).
+# libFuzzer target for FUZZ_SECONDS, default 10), WordPress (scripts/wp-test.sh),
+# packaging (scripts/package-test.sh), zts (the phpt suite under a thread-safe debug PHP,
+# scripts/php-zts.sh), matrix (scripts/matrix.sh: build, C unit tests and phpt in the
+# trixie, sid and experimental chroots, one line each). --quick skips the last three.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -47,6 +58,7 @@ phpt_dirs() {
 	for dir in tests/*/; do
 		name=$(basename "$dir")
 		case "$name" in lib | server | inc | harness | wp) continue ;; esac
+		[[ " ${PHPT_SKIP_DIRS:-} " == *" $name "* ]] && continue
 		compgen -G "$dir*.phpt" >/dev/null && echo "${dir%/}"
 	done
 }
@@ -69,9 +81,11 @@ run_phpt() {
 	fi
 	local php=${PHPT_PHP:-$(command -v php)} runner
 	runner=$(run_tests_php) || { echo "0 1 0" >"$log.counts"; return 1; }
+	local load=(-d "extension=$so")
+	[ "$so" = installed ] && load=()
 	# -P would use the runner's own binary; -p lets ASan/valgrind wrappers in.
 	TEST_PHP_JUNIT=$junit NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-		php "$runner" -p "$php" -q -j2 --show-diff -d "extension=$so" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
+		php "$runner" -p "$php" -q -j2 --show-diff "${load[@]}" "${extra[@]}" "${targets[@]}" >"$log" 2>&1
 	if [ ! -s "$junit" ]; then
 		echo "  FAIL run-tests.php produced no results: see $log"
 		echo "0 1 0" >"$log.counts"
@@ -88,7 +102,7 @@ run_phpt() {
 		echo "  (LeakSanitizer's tracer crashed in ${#again[@]} test(s): running them again, one at a time)"
 		local rerun=$log.rerun
 		TEST_PHP_JUNIT=$rerun.junit.xml NO_COLOR=1 TEST_PHP_EXECUTABLE=$php \
-			php "$runner" -p "$php" -q -j1 --show-diff -d "extension=$so" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
+			php "$runner" -p "$php" -q -j1 --show-diff "${load[@]}" "${extra[@]}" "${again[@]}" >>"$log" 2>&1
 		count_junit "$rerun.junit.xml" "$rerun.counts" /dev/null
 		local p f s rp rf rs
 		read -r p f s <"$log.counts"
@@ -141,10 +155,12 @@ if [ "${1:-}" = "--phpt" ]; then
 	shift 2
 	[ "${1:-}" = "--" ] && shift
 	scripts/certs.sh "$SMTP_TEST_CERTS"
-	php_libs
-	# the OAuth tests' authorization server (oidc-provider, npm ci)
-	scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1 ||
-		echo "scripts/oauth-deps.sh failed (the OAuth tests will fail): see $ARTIFACTS/oauth-deps.log" >&2
+	if [ "${PHPT_DEPS:-1}" != 0 ]; then
+		php_libs
+		# the OAuth tests' authorization server (oidc-provider, npm ci)
+		scripts/oauth-deps.sh >"$ARTIFACTS/oauth-deps.log" 2>&1 ||
+			echo "scripts/oauth-deps.sh failed (the OAuth tests will fail): see $ARTIFACTS/oauth-deps.log" >&2
+	fi
 	# PHPT_TARGETS="tests/mailer/persistent_sessions.phpt tests/oauth": only those
 	# (files or folders), e.g. for a slow valgrind run over a few areas.
 	if [ -n "${PHPT_TARGETS:-}" ]; then
@@ -161,8 +177,21 @@ if [ "${1:-}" = "--phpt" ]; then
 	exit
 fi
 
-with_asan=1
-[ "${1:-}" = "--no-asan" ] && with_asan=0
+# The parts beyond the host (issue 16). Defaults: what is proven green on main's tree;
+# a part that is not yet stays off here and runs with its switch.
+#   PACKAGING  versions, tarball, PIE, plugin zip; with DEB=1 also the .deb built and tested
+#              in a clean bookworm chroot (off: not yet green, see README)
+#   ZTS        the phpt suite under a ZTS debug PHP 8.2 built from Debian's source
+#   MATRIX     build, C unit tests and phpt in the trixie, sid and experimental chroots
+with_asan=1 with_packaging=${PACKAGING:-1} with_deb=${DEB:-0} with_zts=${ZTS:-0} with_matrix=${MATRIX:-0}
+for arg in "$@"; do
+	case "$arg" in
+	--no-asan) with_asan=0 ;;
+	--quick) with_asan=0 with_packaging=0 with_deb=0 with_zts=0 with_matrix=0 ;;
+	--all) with_packaging=1 with_deb=1 with_zts=1 with_matrix=1 ;;
+	*) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+	esac
+done
 
 total_pass=0 total_fail=0 total_skip=0
 started=$(date +%s)
@@ -187,6 +216,7 @@ finish() {
 # --- dependencies, build, certificates ----------------------------------------------
 groups=(core fuzz lint)
 [ -x scripts/wp-test.sh ] && groups+=(wp)
+[ "$with_packaging$with_zts$with_matrix" != 000 ] && groups+=(matrix)
 if ! scripts/deps.sh "${groups[@]}" >"$ARTIFACTS/deps.log" 2>&1; then
 	echo "scripts/deps.sh ${groups[*]} failed: see $ARTIFACTS/deps.log" >&2
 	tail -n 20 "$ARTIFACTS/deps.log" >&2
@@ -200,6 +230,22 @@ if ! so=$(BUILD_DIR=$TEST_BUILD_ROOT/release scripts/build.sh 2>"$ARTIFACTS/buil
 	finish
 fi
 echo "extension: $so"
+# The chroots are made (or found in the cache) in the background while the host's suites
+# run: mostly downloading and unpacking, little CPU. The matrix and the .deb check wait for
+# them (chroot.sh locks each one while it is being made).
+chroots=()
+[ "$with_matrix" = 1 ] && chroots+=(trixie sid experimental)
+[ "$with_packaging$with_deb" = 11 ] && chroots+=(bookworm)
+if [ ${#chroots[@]} -gt 0 ]; then
+	(for name in "${chroots[@]}"; do scripts/chroot.sh ensure "$name"; done) \
+		>"$ARTIFACTS/chroots.log" 2>&1 &
+fi
+# The ZTS PHP compiles (once per machine: cached) at low priority while the host's suites
+# run, which leave the CPU idle while they wait on servers and timeouts.
+if [ "$with_zts" = 1 ]; then
+	nice -n 10 scripts/php-zts.sh >/dev/null 2>"$ARTIFACTS/zts-build.log" &
+	zts_build=$!
+fi
 if ! scripts/certs.sh "$SMTP_TEST_CERTS" >"$ARTIFACTS/certs.log" 2>&1; then
 	echo "scripts/certs.sh failed: see $ARTIFACTS/certs.log" >&2
 	suite certs 0 1
@@ -303,6 +349,52 @@ if [ -x scripts/wp-test.sh ]; then
 	else
 		echo "  FAIL scripts/wp-test.sh did not end with its summary: see $ARTIFACTS/wp.log"
 		suite wp 0 1
+	fi
+fi
+
+# --- packaging: versions, tarball, PIE, plugin zip, .deb ---------------------------------------
+if [ "$with_packaging" = 1 ]; then
+	parts=(versions tarball pie zip)
+	[ "$with_deb" = 1 ] && parts+=(deb)
+	SO=$so scripts/package-test.sh "${parts[@]}" >"$ARTIFACTS/packaging.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/packaging.log")
+	grep -E '^not ok|^    ' "$ARTIFACTS/packaging.log" | sed 's/^/  /' | head -n 30
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+		suite packaging "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+	else
+		echo "  FAIL scripts/package-test.sh did not end with its summary: see $ARTIFACTS/packaging.log"
+		suite packaging 0 1
+	fi
+fi
+
+# --- ZTS: a thread-safe debug PHP built from Debian's php8.2 source (cached) -----------------
+# A debug PHP prints every leaked allocation, so the phpt suite green is zero leak reports.
+if [ "$with_zts" = 1 ]; then
+	wait "$zts_build"
+	if zts_php=$(scripts/php-zts.sh 2>>"$ARTIFACTS/zts-build.log") &&
+		zts_so=$(BUILD_DIR=$TEST_BUILD_ROOT/zts PHP_CONFIG=$(dirname "$zts_php")/php-config scripts/build.sh 2>>"$ARTIFACTS/zts-build.log"); then
+		echo "  (zts: $("$zts_php" -n -r 'echo PHP_VERSION, PHP_ZTS ? " ZTS" : " NTS", PHP_DEBUG ? " debug" : "";'))"
+		PHPT_PHP=$zts_php run_phpt "$ARTIFACTS/zts.log" "$zts_so" "${dirs[@]}"
+		read -r p f s <"$ARTIFACTS/zts.log.counts"
+		suite zts "$p" "$f" "$s"
+	else
+		echo "  FAIL the ZTS debug PHP or smtp.so for it did not build: see $ARTIFACTS/zts-build.log"
+		tail -n 10 "$ARTIFACTS/zts-build.log" | sed 's/^/    /'
+		suite zts 0 1
+	fi
+fi
+
+# --- matrix: the other Debian suites, in chroots ----------------------------------------------
+if [ "$with_matrix" = 1 ]; then
+	scripts/matrix.sh >"$ARTIFACTS/matrix.log" 2>&1
+	last=$(tail -n1 "$ARTIFACTS/matrix.log")
+	grep -E '^  ' "$ARTIFACTS/matrix.log"
+	while read -r _ name p f s; do
+		suite "$name" "$p" "$f" "$s"
+	done < <(grep -E '^suite ' "$ARTIFACTS/matrix.log")
+	if ! [[ "$last" =~ ^[0-9]+\ passed ]]; then
+		echo "  FAIL scripts/matrix.sh did not end with its summary: see $ARTIFACTS/matrix.log"
+		suite matrix 0 1
 	fi
 fi
 

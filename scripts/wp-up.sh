@@ -3,7 +3,8 @@
 #   MariaDB (unix socket only), the capture SMTP server (STARTTLS + AUTH), WordPress under php -S
 #   with the smtp extension loaded and the plugin active, PHP's mail() pointed at a recording script.
 #   scripts/wp-up.sh           (idempotent: reuses what is running, restarts the web server)
-# Environment: WP_STATE (default /tmp/php-smtp-wp), BUILD_DIR (default $WP_STATE/build).
+# Environment: WP_STATE (default /tmp/php-smtp-wp), BUILD_DIR (default $WP_STATE/build),
+# WP_SRC (the WordPress tree to serve, default /usr/share/wordpress: another version unpacked).
 # Prints the URLs and the admin password; writes them to $WP_STATE/env.sh for the tests.
 # Stop everything with scripts/wp-down.sh. No `| grep` here: see shared notes on pipefail.
 set -euo pipefail
@@ -137,13 +138,21 @@ fi
 smtp_port=$(cat "$run/smtpd.port")
 
 # --- WordPress tree and config -------------------------------------------------------
+# WP_SRC: the WordPress tree to serve (default Debian's package); WP_STATE keeps one copy each.
+wp_src=${WP_SRC:-/usr/share/wordpress}
 www=$state/www
-if [ ! -f "$www/wp-settings.php" ] || [ /usr/share/wordpress/wp-includes/version.php -nt "$www/wp-settings.php" ]; then
-	say "copying WordPress into $www"
+if [ ! -f "$www/wp-settings.php" ] || [ "$wp_src/wp-includes/version.php" -nt "$www/wp-settings.php" ] ||
+	! cmp -s "$wp_src/wp-includes/version.php" "$www/wp-includes/version.php"; then
+	say "copying WordPress from $wp_src into $www"
 	rm -rf "$www"
 	# -L: the Debian tree links to system copies of bundled libraries with relative links.
-	cp -rL /usr/share/wordpress "$www"
+	cp -rL "$wp_src" "$www"
 	rm -f "$www/wp-config.php"
+	# Another WordPress version gets fresh databases: an older WordPress than the one that
+	# installed them sends every admin page to upgrade.php (seen with 6.8 after 7.1).
+	mariadb --no-defaults --socket="$sock" -uroot -e 'DROP DATABASE IF EXISTS wordpress; DROP DATABASE IF EXISTS wordpress_ms;
+		CREATE DATABASE wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+	rm -f "$run/ms-installed-port"
 fi
 mkdir -p "$www/wp-content/plugins" "$www/wp-content/uploads"
 ln -sfn "$root/wp-plugin/native-smtp" "$www/wp-content/plugins/native-smtp"

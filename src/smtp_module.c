@@ -96,11 +96,12 @@ static ZEND_INI_DISP(display_secret)
  * At the end of a request in which a vhost value was applied, PHP restores
  * the entry to its value before the request, which is the mask: on_modify
  * then goes back to the php.ini value it kept from startup. */
-static const char *const secret_names[] = {"smtp.password", "smtp.oauth_client_secret", "smtp.oauth_refresh_token"};
-#define SECRET_COUNT (sizeof(secret_names) / sizeof(secret_names[0]))
+/* sized by php_smtp.h, whose globals hold the applied copies: a name too many fails to compile */
+static const char *const secret_names[PHP_SMTP_SECRET_COUNT] = {"smtp.password", "smtp.oauth_client_secret", "smtp.oauth_refresh_token"};
+#define SECRET_COUNT PHP_SMTP_SECRET_COUNT
 static zend_string *password_mask;           /* permanent and interned: compared by address */
-static char *startup_secrets[SECRET_COUNT];  /* php.ini / -d, set at MINIT */
-ZEND_TLS char *applied_secrets[SECRET_COUNT]; /* a later value (FPM pool, vhost, .user.ini) */
+static char *startup_secrets[SECRET_COUNT];  /* php.ini / -d, set at MINIT; read-only after it */
+/* a later value (FPM pool, vhost, .user.ini) is the thread's own: SMTP_G(applied_secrets) */
 
 static void free_secret(char **secret)
 {
@@ -127,7 +128,7 @@ static ZEND_INI_MH(OnUpdateSecret)
 	size_t i = secret_index(entry);
 	if (password_mask && new_value == password_mask) {
 		/* the entry restored to (or, in a new thread, refreshed with) its masked startup value */
-		free_secret(&applied_secrets[i]);
+		free_secret(&SMTP_G(applied_secrets)[i]);
 		*slot = startup_secrets[i];
 		return SUCCESS;
 	}
@@ -135,11 +136,11 @@ static ZEND_INI_MH(OnUpdateSecret)
 	if (stage == ZEND_INI_STAGE_STARTUP && !startup_secrets[i]) {
 		/* php.ini or -d, at MINIT; a thread started later (ZTS) refreshes
 		 * with the mask, or with "" when no value was set: that one goes
-		 * to its own slot below, never over the shared startup copy */
+		 * to its own slot below (the thread's globals), never over the shared startup copy */
 		startup_secrets[i] = copy;
 	} else {
-		free_secret(&applied_secrets[i]);
-		applied_secrets[i] = copy;
+		free_secret(&SMTP_G(applied_secrets)[i]);
+		SMTP_G(applied_secrets)[i] = copy;
 	}
 	*slot = copy;
 	return SUCCESS;
@@ -196,7 +197,6 @@ static void secrets_minit(void)
 static void secrets_mshutdown(void)
 {
 	for (size_t i = 0; i < SECRET_COUNT; i++) {
-		free_secret(&applied_secrets[i]);
 		free_secret(&startup_secrets[i]);
 	}
 }
@@ -241,11 +241,16 @@ static PHP_GINIT_FUNCTION(smtp)
 	ZVAL_UNDEF(&smtp_globals->last_result);
 }
 
-/* ZTS: a thread that ends takes its kept sessions with it (they are never
- * handed to another thread); NTS: MSHUTDOWN closed them already. */
+/* Per thread under ZTS (TSRM calls it for every thread's globals, at the thread's end
+ * and at module shutdown), once otherwise: the secrets applied for this thread go, and
+ * the thread's kept sessions with them (they are never handed to another thread;
+ * NTS: MSHUTDOWN closed them already). */
 static PHP_GSHUTDOWN_FUNCTION(smtp)
 {
 	php_smtp_persistent_gshutdown(&smtp_globals->kept_sessions);
+	for (size_t i = 0; i < SECRET_COUNT; i++) {
+		free_secret(&smtp_globals->applied_secrets[i]);
+	}
 }
 
 static PHP_MINIT_FUNCTION(smtp)
@@ -324,7 +329,10 @@ static PHP_MINFO_FUNCTION(smtp)
 	}
 	php_info_print_table_row(2, "libcurl version", curl->version);
 	php_info_print_table_row(2, "libcurl TLS backend", curl->ssl_version ? curl->ssl_version : "none");
+	php_info_print_table_row(2, "libcurl built against", LIBCURL_VERSION);
 	php_info_print_table_row(2, "OpenSSL version (DKIM)", OpenSSL_version(OPENSSL_VERSION));
+	php_info_print_table_row(2, "OpenSSL built against", OPENSSL_VERSION_TEXT);
+	php_info_print_table_row(2, "Proven by CI", PHP_SMTP_PROVEN);
 
 	bool has_smtp = false, has_smtps = false;
 	for (const char *const *p = curl->protocols; *p; p++) {

@@ -393,6 +393,16 @@ static zend_string *json_string(zval *object, const char *name)
 	return v && Z_TYPE_P(v) == IS_STRING ? Z_STR_P(v) : NULL;
 }
 
+/* Where ext/json keeps json_last_error()'s state: PHP 8.6 replaced the error code by
+ * error_details (the code with its line and column; found by the experimental chroot) */
+#if PHP_VERSION_ID >= 80600
+#define JSON_ERROR_STATE error_details
+typedef php_json_error_details json_error_state;
+#else
+#define JSON_ERROR_STATE error_code
+typedef php_json_error_code json_error_state;
+#endif
+
 /* The grant's answer, as RFC 6749 5.1 and 5.2 describe it. Returns the access
  * token and sets *lifetime and *rotated (a new refresh token, or NULL: the
  * caller frees it), or NULL with failure filled. */
@@ -404,12 +414,12 @@ static zend_string *read_token_response(const php_smtp_oauth_grant *g, long stat
 	memset(&json, 0, sizeof(json)); /* all of it: the analyzer cannot see through the decoder */
 	ZVAL_UNDEF(&json);
 	/* json_last_error() is the script's: leave it as it was */
-	php_json_error_code saved = JSON_G(error_code);
+	json_error_state saved = JSON_G(JSON_ERROR_STATE);
 	if (r->body.s) {
 		smart_str_0(&r->body); /* the JSON scanner reads up to a NUL */
 		php_json_decode_ex(&json, ZSTR_VAL(r->body.s), ZSTR_LEN(r->body.s), PHP_JSON_OBJECT_AS_ARRAY, 8);
 	}
-	JSON_G(error_code) = saved;
+	JSON_G(JSON_ERROR_STATE) = saved;
 	bool object = Z_TYPE(json) == IS_ARRAY;
 
 	if (status >= 500 || status == 429 || (status >= 300 && !object)) {

@@ -40,7 +40,7 @@ $spool->purge(failed: true);
 ?>
 --EXPECTF--
 Smtp\AuthenticationException temporary=true code=0
-The token endpoint http://127.0.0.1:%d/token could not be reached: Failed to connect to 127.0.0.1 port %d after %d ms: Couldn't connect to server
+The token endpoint http://127.0.0.1:%d/token could not be reached: Failed to connect to 127.0.0.1 port %d after %d ms: Could%s connect to server
 queued=true in the spool: 1
 sessions opened at the SMTP server: 2 (AUTH attempts: 0)
 after the flush: 0 queued, delivered: 1

@@ -49,7 +49,7 @@ class Native_SMTP_Queue {
 	public static function register_hooks() {
 		add_filter( 'cron_schedules', array( __CLASS__, 'add_schedule' ) ); // phpcs:ignore WordPress.WP.CronInterval.CronSchedulesInterval -- a queue is retried every minute by design.
 		add_action( self::CRON_HOOK, array( __CLASS__, 'run_cron' ) );
-		add_action( 'plugins_loaded', array( __CLASS__, 'schedule' ) );
+		add_action( 'init', array( __CLASS__, 'schedule' ) ); // not plugins_loaded: scheduling translates the schedule's name, which WordPress 6.7+ reports before init.
 		add_action( 'admin_post_native_smtp_flush_now', array( __CLASS__, 'handle_flush_now' ) );
 		add_action( 'admin_post_native_smtp_dismiss_failed', array( __CLASS__, 'handle_dismiss' ) );
 		add_action( Native_SMTP_Log::PRUNE_EVENT, array( __CLASS__, 'prune_failed' ) );
