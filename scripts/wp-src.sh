@@ -18,35 +18,22 @@ trixie | sid) ;;
 *) echo "wp-src.sh: unknown release $release (trixie, sid)" >&2; exit 2 ;;
 esac
 cache=${WP_SRC_CACHE:-/var/cache/php-smtp/wordpress}/$release
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
+# shellcheck source=scripts/debs-lib.sh
+source "$(dirname "$0")/debs-lib.sh"
+debs_lock "$cache"
 
 if [ -f "$cache/.complete" ]; then
 	echo "$cache/root/usr/share/wordpress"
 	exit 0
 fi
 
-apt=$cache/apt
-rm -rf "$apt" "$cache/root" "$cache/debs"
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$cache/debs" "$cache/root"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main" >"$apt/sources.list"
-opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=$apt/none"
-	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
-	-o Acquire::Languages=none -o "APT::Architectures::=$(dpkg --print-architecture)" -o quiet=1)
-echo "wp-src.sh: reading Debian $release's package list" >&2
-apt-get "${opts[@]}" update >&2
+debs_apt "$cache" "$release"
 
 # wordpress and the libraries it links to: its direct dependencies that are JavaScript or
 # PHP libraries (Architecture: all, not PHP itself, a web server or a database client)
-mapfile -t names < <(apt-cache "${opts[@]}" depends --no-recommends --no-suggests --no-conflicts \
+mapfile -t names < <(apt-cache "${debs_opts[@]}" depends --no-recommends --no-suggests --no-conflicts \
 	--no-breaks --no-replaces --no-enhances wordpress | sed -n 's/^ *Depends: //p' | grep -E '^(libjs-|libphp-|php-getid3)' | sort -u)
-echo "wp-src.sh: fetching wordpress ${names[*]}" >&2
-(cd "$cache/debs" && apt-get "${opts[@]}" download wordpress "${names[@]}" >&2)
-for deb in "$cache"/debs/*.deb; do
-	dpkg-deb -x "$deb" "$cache/root"
-	printf '%s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)"
-done >"$cache/versions"
+debs_unpack "$cache" wordpress "${names[@]}"
 
 tree=$cache/root/usr/share/wordpress
 # Every link into a library must resolve inside the root: one that leaves it would serve the
@@ -71,6 +58,5 @@ while IFS= read -r link; do
 done < <(find "$tree" -type l)
 [ -f "$tree/wp-includes/version.php" ] || { echo "wp-src.sh: no wp-includes/version.php in $tree" >&2; bad=1; }
 [ "$bad" -eq 0 ] || exit 1
-rm -rf "$apt"
-touch "$cache/.complete"
+debs_complete "$cache"
 echo "$tree"

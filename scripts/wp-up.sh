@@ -25,6 +25,15 @@ free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# ready_file FILE TRIES: waits up to TRIES x 50 ms for a server to write its ready file
+ready_file() {
+	for _ in $(seq 1 "$2"); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	[ -s "$1" ]
+}
+
 port_free() {
 	/usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
@@ -103,11 +112,7 @@ if ! alive "$run/oauth.pid" server.mjs; then
 	setsid node "$root/tests/oauth-server/server.mjs" --ready-file "$run/oauth.issuer" --host 127.0.0.1 \
 		--access-ttl 300 --lifetime 86400 </dev/null >"$log/oauth-server.log" 2>&1 &
 	echo $! >"$run/oauth.pid"
-	for _ in $(seq 1 200); do
-		[ -s "$run/oauth.issuer" ] && break
-		sleep 0.05
-	done
-	[ -s "$run/oauth.issuer" ] || { say "OAuth server did not start"; cat "$log/oauth-server.log" >&2; exit 1; }
+	ready_file "$run/oauth.issuer" 200 || { say "OAuth server did not start"; cat "$log/oauth-server.log" >&2; exit 1; }
 	oauth_started=1
 fi
 oauth_issuer=$(cat "$run/oauth.issuer")
@@ -129,11 +134,7 @@ if ! alive "$run/smtpd.pid" smtpd.py; then
 		--auth "$smtp_user:$smtp_password" --require-auth --oauth-introspect "$oauth_issuer/token/introspection" \
 		</dev/null >"$log/smtpd.log" 2>&1 &
 	echo $! >"$run/smtpd.pid"
-	for _ in $(seq 1 100); do
-		[ -s "$run/smtpd.port" ] && break
-		sleep 0.05
-	done
-	[ -s "$run/smtpd.port" ] || { say "capture SMTP server did not start"; cat "$log/smtpd.log" >&2; exit 1; }
+	ready_file "$run/smtpd.port" 100 || { say "capture SMTP server did not start"; cat "$log/smtpd.log" >&2; exit 1; }
 fi
 smtp_port=$(cat "$run/smtpd.port")
 

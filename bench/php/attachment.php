@@ -37,12 +37,7 @@ case 'phpmailer':
 case 'symfony':
 	require SYMFONY_MAILER_AUTOLOAD;
 	$start = hrtime(true);
-	$email = (new Symfony\Component\Mime\Email())
-		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
-		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
-		->subject(BENCH_SUBJECT)
-		->text(bench_body())
-		->attachFromPath($file, $name, 'application/octet-stream');
+	$email = bench_symfony_email()->attachFromPath($file, $name, 'application/octet-stream');
 	$transport = new Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport('127.0.0.1', $port, false);
 	$transport->send($email);
 	$transport = null; // the destructor says QUIT

@@ -31,20 +31,7 @@ case 'ours':
 case 'phpmailer':
 	require PHPMAILER_AUTOLOAD;
 	$start = hrtime(true);
-	$mail = new PHPMailer\PHPMailer\PHPMailer(true);
-	$mail->isSMTP();
-	$mail->Host = '127.0.0.1';
-	$mail->Port = $port;
-	$mail->SMTPSecure = PHPMailer\PHPMailer\PHPMailer::ENCRYPTION_STARTTLS;
-	$mail->SMTPAuth = true;
-	$mail->Username = $user;
-	$mail->Password = $password;
-	$mail->SMTPOptions = ['ssl' => ['cafile' => $cafile, 'verify_peer' => true, 'verify_peer_name' => true]];
-	$mail->CharSet = 'utf-8';
-	$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
-	$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
-	$mail->Subject = BENCH_SUBJECT;
-	$mail->Body = bench_body();
+	$mail = bench_phpmailer_starttls($port, $cafile, $user, $password);
 	$mail->send(); // without SMTPKeepAlive, send() says QUIT and closes
 	$elapsed = (hrtime(true) - $start) / 1e9;
 	break;
@@ -52,16 +39,8 @@ case 'phpmailer':
 case 'symfony':
 	require SYMFONY_MAILER_AUTOLOAD;
 	$start = hrtime(true);
-	$transport = new Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport('127.0.0.1', $port, false);
-	$transport->setUsername($user);
-	$transport->setPassword($password);
-	$stream = $transport->getStream();
-	$stream->setStreamOptions(['ssl' => ['cafile' => $cafile, 'verify_peer' => true, 'verify_peer_name' => true]]);
-	$email = (new Symfony\Component\Mime\Email())
-		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
-		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
-		->subject(BENCH_SUBJECT)
-		->text(bench_body());
+	$transport = bench_symfony_starttls($port, $cafile, $user, $password);
+	$email = bench_symfony_email();
 	$transport->send($email);   // STARTTLS is taken when offered (auto TLS)
 	$transport = null;          // the destructor says QUIT
 	$elapsed = (hrtime(true) - $start) / 1e9;

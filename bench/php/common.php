@@ -135,3 +135,37 @@ function bench_phpmailer(int $port, bool $keepAlive = false, bool $noDelay = fal
 	$mail->Body = bench_body();
 	return $mail;
 }
+
+/** bench_phpmailer() through a STARTTLS + AUTH relay: certificate checked against $cafile. */
+function bench_phpmailer_starttls(int $port, string $cafile, string $user, string $password): PHPMailer\PHPMailer\PHPMailer
+{
+	$mail = bench_phpmailer($port);
+	$mail->SMTPSecure = PHPMailer\PHPMailer\PHPMailer::ENCRYPTION_STARTTLS;
+	$mail->SMTPAutoTLS = true; /* PHPMailer's default, which bench_phpmailer() turns off */
+	$mail->SMTPAuth = true;
+	$mail->Username = $user;
+	$mail->Password = $password;
+	$mail->SMTPOptions = ['ssl' => ['cafile' => $cafile, 'verify_peer' => true, 'verify_peer_name' => true]];
+	return $mail;
+}
+
+/** Symfony's Email with the common text (SYMFONY_MAILER_AUTOLOAD loaded). */
+function bench_symfony_email(): Symfony\Component\Mime\Email
+{
+	return (new Symfony\Component\Mime\Email())
+		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
+		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
+		->subject(BENCH_SUBJECT)
+		->text(bench_body());
+}
+
+/** Symfony's EsmtpTransport to a STARTTLS + AUTH relay (taken as offered: auto TLS), certificate checked against $cafile. */
+function bench_symfony_starttls(int $port, string $cafile, string $user, string $password): Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport
+{
+	$transport = new Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport('127.0.0.1', $port, false);
+	$transport->setUsername($user);
+	$transport->setPassword($password);
+	$transport->getStream()->setStreamOptions(['ssl' => ['cafile' => $cafile, 'verify_peer' => true,
+		'verify_peer_name' => true]]);
+	return $transport;
+}

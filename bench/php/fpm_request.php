@@ -42,35 +42,14 @@ try {
 
 	case 'phpmailer':
 		require_once PHPMAILER_AUTOLOAD;
-		$mail = new PHPMailer\PHPMailer\PHPMailer(true);
-		$mail->isSMTP();
-		$mail->Host = '127.0.0.1';
-		$mail->Port = $port;
-		$mail->SMTPSecure = PHPMailer\PHPMailer\PHPMailer::ENCRYPTION_STARTTLS;
-		$mail->SMTPAuth = true;
-		$mail->Username = $user;
-		$mail->Password = $password;
-		$mail->SMTPOptions = ['ssl' => ['cafile' => $cafile, 'verify_peer' => true, 'verify_peer_name' => true]];
-		$mail->CharSet = 'utf-8';
-		$mail->setFrom(BENCH_FROM, BENCH_FROM_NAME);
-		$mail->addAddress(BENCH_TO, BENCH_TO_NAME);
-		$mail->Subject = BENCH_SUBJECT;
-		$mail->Body = bench_body();
+		$mail = bench_phpmailer_starttls($port, $cafile, $user, $password);
 		$mail->send(); /* SMTPKeepAlive could not outlive the request: QUIT and close */
 		break;
 
 	case 'symfony':
 		require_once SYMFONY_MAILER_AUTOLOAD;
-		$transport = new Symfony\Component\Mailer\Transport\Smtp\EsmtpTransport('127.0.0.1', $port, false);
-		$transport->setUsername($user);
-		$transport->setPassword($password);
-		$transport->getStream()->setStreamOptions(['ssl' => ['cafile' => $cafile, 'verify_peer' => true,
-			'verify_peer_name' => true]]);
-		$transport->send((new Symfony\Component\Mime\Email())
-			->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
-			->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
-			->subject(BENCH_SUBJECT)
-			->text(bench_body()));
+		$transport = bench_symfony_starttls($port, $cafile, $user, $password);
+		$transport->send(bench_symfony_email());
 		$transport = null; /* the destructor says QUIT */
 		break;
 

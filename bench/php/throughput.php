@@ -38,15 +38,6 @@ function timed_loop(float $seconds, callable $sendOne): array
 	return [$sent, $elapsed];
 }
 
-function bench_symfony_email(): Symfony\Component\Mime\Email
-{
-	return (new Symfony\Component\Mime\Email())
-		->from(new Symfony\Component\Mime\Address(BENCH_FROM, BENCH_FROM_NAME))
-		->to(new Symfony\Component\Mime\Address(BENCH_TO, BENCH_TO_NAME))
-		->subject(BENCH_SUBJECT)
-		->text(bench_body());
-}
-
 function ours_mailer(int $port): Smtp\Mailer
 {
 	return new Smtp\Mailer(['host' => '127.0.0.1', 'port' => $port, 'encryption' => 'none', 'keepalive' => true]);
