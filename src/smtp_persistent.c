@@ -295,7 +295,9 @@ static void registry_free(kept_registry *r)
 	}
 	kept_entry *drop[KEPT_MAX];
 	int n = r->count;
-	memcpy(drop, r->entries, n * sizeof(drop[0]));
+	for (int i = 0; i < n; i++) {
+		drop[i] = r->entries[i];
+	}
 	r->count = 0;
 	close_all(drop, n);
 	free(r);
