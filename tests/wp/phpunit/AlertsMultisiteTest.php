@@ -10,24 +10,37 @@
 defined( 'ABSPATH' ) || exit;
 
 require_once __DIR__ . '/AlertsRig.php';
-require_once __DIR__ . '/NetworkRig.php';
 require_once ABSPATH . 'wp-admin/includes/template.php';
 
 final class AlertsMultisiteTest extends NativeSmtpTestCase {
 
 	use AlertsRig;
-	use NetworkRig;
+
+	/** @var int */
+	private $site2 = 0;
+
+	/** @var mixed */
+	private $saved_network;
 
 	protected function setUp(): void {
 		parent::setUp();
-		$this->setUpNetwork();
+		$this->assertTrue( is_multisite(), 'run with NATIVE_SMTP_RIG_MULTISITE=1 against the rig\'s network' );
 		$this->requireExtension();
+		$this->site2         = (int) get_sites( array( 'path' => '/site2/', 'fields' => 'ids' ) )[0];
+		$this->saved_network = get_site_option( Native_SMTP_Options::NETWORK_OPTION, null );
 		$this->setUpRig();
 	}
 
 	protected function tearDown(): void {
-		$this->tearDownNetwork();
+		while ( ms_is_switched() ) {
+			restore_current_blog();
+		}
 		$this->tearDownRig();
+		if ( null === $this->saved_network ) {
+			delete_site_option( Native_SMTP_Options::NETWORK_OPTION );
+		} else {
+			update_site_option( Native_SMTP_Options::NETWORK_OPTION, $this->saved_network );
+		}
 		wp_set_current_user( 0 );
 		parent::tearDown();
 	}
@@ -118,7 +131,11 @@ final class AlertsMultisiteTest extends NativeSmtpTestCase {
 
 	public function test_the_network_page_has_the_alerts_tab(): void {
 		wp_set_current_user( (int) get_user_by( 'login', 'admin' )->ID );
-		$html = $this->renderAdminTab( array( 'Native_SMTP_Network_Admin', 'render_page' ), 'alerts' );
+		$_GET['tab'] = 'alerts';
+		ob_start();
+		Native_SMTP_Network_Admin::render_page();
+		$html = (string) ob_get_clean();
+		unset( $_GET['tab'] );
 		$this->assertStringContainsString( 'id="native-smtp-tab-alerts"', $html );
 		$this->assertStringContainsString( 'id="native-smtp-alerts"', $html );
 	}

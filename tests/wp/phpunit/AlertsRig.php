@@ -24,6 +24,9 @@ trait AlertsRig {
 	/** @var int */
 	private $receiver_port = 0;
 
+	/** @var array<int, array{0: string, 1: callable}> */
+	private $rig_filters = array();
+
 	/** @var mixed */
 	private $saved_alerts;
 
@@ -35,11 +38,11 @@ trait AlertsRig {
 		mkdir( $this->base . '/relay', 0700, true );
 		mkdir( $this->base . '/hooks', 0700, true );
 		$spool = $this->base . '/spool';
-		$this->addFilter( 'native_smtp_spool_dir', static function () use ( $spool ) {
+		$this->rigFilter( 'native_smtp_spool_dir', static function () use ( $spool ) {
 			return $spool;
 		} );
-		$this->addFilter( 'native_smtp_flush_force', '__return_true' );
-		$this->addFilter( 'native_smtp_webhook_allow_loopback', '__return_true' );
+		$this->rigFilter( 'native_smtp_flush_force', '__return_true' );
+		$this->rigFilter( 'native_smtp_webhook_allow_loopback', '__return_true' );
 		$this->saved_alerts        = Native_SMTP_Options::get_shared( Native_SMTP_Alerts::OPTION, null );
 		$this->saved_failed_notice = get_option( Native_SMTP_Queue::FAILED_OPTION, null );
 		Native_SMTP_Alerts::reset_windows();
@@ -56,7 +59,9 @@ trait AlertsRig {
 			proc_close( $this->receiver );
 		}
 		$this->receiver = null;
-		$this->removeAddedFilters();
+		foreach ( $this->rig_filters as list( $name, $callback ) ) {
+			remove_filter( $name, $callback );
+		}
 		if ( null === $this->saved_alerts ) {
 			is_multisite() ? delete_site_option( Native_SMTP_Alerts::OPTION ) : delete_option( Native_SMTP_Alerts::OPTION );
 		} else {
@@ -69,6 +74,11 @@ trait AlertsRig {
 		}
 		Native_SMTP_Alerts::reset_windows();
 		exec( 'rm -rf ' . escapeshellarg( $this->base ) );
+	}
+
+	private function rigFilter( string $name, callable $callback ): void {
+		add_filter( $name, $callback );
+		$this->rig_filters[] = array( $name, $callback );
 	}
 
 	/** Settings: mail through our relay (no TLS), $overrides on top. */
@@ -166,6 +176,24 @@ trait AlertsRig {
 	/** Alert settings, merged over defaults. */
 	private function setAlerts( array $settings ): void {
 		Native_SMTP_Options::update_shared( Native_SMTP_Alerts::OPTION, array_merge( Native_SMTP_Alerts::defaults(), $settings ) );
+	}
+
+	/** wp_redirect() and wp_die() become exceptions, so a handler's outcome can be asserted. */
+	private function catchExits(): void {
+		$this->rigFilter(
+			'wp_redirect',
+			static function ( $location ) {
+				throw new RuntimeException( 'redirect: ' . $location );
+			}
+		);
+		$this->rigFilter(
+			'wp_die_handler',
+			static function () {
+				return static function ( $message ) {
+					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
+				};
+			}
+		);
 	}
 
 	/** Runs an admin-post handler as a POST with $fields and a nonce for $nonce_action; returns what it ended with. */

@@ -143,7 +143,7 @@ final class AlertsTest extends NativeSmtpTestCase {
 		$this->useRelay( array( 'auth' => true, 'allow_insecure_auth' => true, 'username' => 'relayuser', 'password' => Native_SMTP_Options::encrypt( 'wrong-Pa55word' ) ) );
 		$this->setAlerts( array( 'emails' => array( 'ops@example.test' ), 'webhooks' => array( array( 'format' => 'json', 'url' => $url . '/hook' ) ) ) );
 		$fired = array();
-		$this->addFilter(
+		$this->rigFilter(
 			'native_smtp_connection_broken',
 			static function ( $context ) use ( &$fired ) {
 				$fired[] = $context;

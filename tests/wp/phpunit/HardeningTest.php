@@ -11,6 +11,9 @@ require_once ABSPATH . 'wp-admin/includes/template.php';
 
 final class HardeningTest extends NativeSmtpTestCase {
 
+	/** @var array<int, array{0: string, 1: callable}> */
+	private $filters = array();
+
 	protected function setUp(): void {
 		parent::setUp();
 		// The separate-process tests run in a PHP without the extension (PHPUnit passes no ini on).
@@ -24,7 +27,9 @@ final class HardeningTest extends NativeSmtpTestCase {
 	private $saved_keys;
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
+		foreach ( $this->filters as list( $name, $callback ) ) {
+			remove_filter( $name, $callback );
+		}
 		if ( null === $this->saved_keys ) {
 			delete_option( Native_SMTP_Dkim::KEYS_OPTION );
 		} else {
@@ -33,6 +38,29 @@ final class HardeningTest extends NativeSmtpTestCase {
 		unset( $_POST['_wpnonce'], $_REQUEST['_wpnonce'], $_POST['native_smtp_test_to'], $_POST['native_smtp_test_format'] );
 		wp_set_current_user( 0 );
 		parent::tearDown();
+	}
+
+	private function addFilter( string $name, callable $callback, int $priority = 10 ): void {
+		add_filter( $name, $callback, $priority );
+		$this->filters[] = array( $name, $callback );
+	}
+
+	/** wp_redirect() and wp_die() become exceptions, so a handler's outcome can be asserted. */
+	private function catchExits(): void {
+		$this->addFilter(
+			'wp_redirect',
+			static function ( $location ) {
+				throw new RuntimeException( 'redirect: ' . $location );
+			}
+		);
+		$this->addFilter(
+			'wp_die_handler',
+			static function () {
+				return static function ( $message ) {
+					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
+				};
+			}
+		);
 	}
 
 	private function admin(): int {
@@ -132,8 +160,12 @@ final class HardeningTest extends NativeSmtpTestCase {
 			$this->assertStringContainsString( 'redirect: ', $e->getMessage() );
 			$this->assertStringContainsString( 'tab=test', $e->getMessage() );
 		}
-		$render = function () {
-			return $this->renderAdminTab( array( 'Native_SMTP_Admin', 'render_page' ), 'test' );
+		$render = static function () {
+			$_GET['tab'] = 'test';
+			ob_start();
+			Native_SMTP_Admin::render_page();
+			unset( $_GET['tab'] );
+			return (string) ob_get_clean();
 		};
 		$first = $render();
 		$this->assertStringContainsString( 'Test HTML email was sent successfully!', $first );

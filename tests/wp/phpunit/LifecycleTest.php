@@ -99,7 +99,11 @@ final class LifecycleTest extends NativeSmtpTestCase {
 		$this->assertTrue( $result['ok'], 'Send Test works through mail() too' );
 		$this->assertSame( 'mail', $result['via'] );
 		set_transient( 'native_smtp_test_result_' . get_current_user_id(), $result, 60 );
-		$page = $this->renderAdminTab( array( 'Native_SMTP_Admin', 'render_page' ), 'test' );
+		$_GET['tab'] = 'test';
+		ob_start();
+		Native_SMTP_Admin::render_page();
+		$page = (string) ob_get_clean();
+		unset( $_GET['tab'] );
 		$this->assertStringContainsString( 'the smtp PHP extension is not loaded, so WordPress handed it to PHP&#039;s mail() function', $page, 'Send Test says plainly where the mail went' );
 		$this->assertStringNotContainsString( 'sent successfully', $page );
 	}

@@ -12,6 +12,9 @@ require_once ABSPATH . 'wp-admin/includes/misc.php';
 
 final class LogTest extends NativeSmtpTestCase {
 
+	/** @var array<int, array{0: string, 1: callable}> */
+	private $filters = array();
+
 	protected function setUp(): void {
 		parent::setUp();
 		$this->requireExtension();
@@ -19,11 +22,29 @@ final class LogTest extends NativeSmtpTestCase {
 	}
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
+		foreach ( $this->filters as list( $name, $callback ) ) {
+			remove_filter( $name, $callback );
+		}
 		$_POST = array();
 		unset( $_REQUEST['_wpnonce'], $_SERVER['REQUEST_METHOD'], $_GET['email'] );
 		wp_set_current_user( 0 );
 		parent::tearDown();
+	}
+
+	private function catchExits(): void {
+		foreach ( array(
+			'wp_redirect'    => static function ( $location ) {
+				throw new RuntimeException( 'redirect: ' . $location );
+			},
+			'wp_die_handler' => static function () {
+				return static function ( $message ) {
+					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
+				};
+			},
+		) as $name => $callback ) {
+			add_filter( $name, $callback );
+			$this->filters[] = array( $name, $callback );
+		}
 	}
 
 	private function admin(): int {

@@ -9,16 +9,23 @@
 
 defined( 'ABSPATH' ) || exit;
 
-require_once __DIR__ . '/NetworkRig.php';
 require_once ABSPATH . 'wp-admin/includes/template.php';
 
 final class MultisitePresetsTest extends NativeSmtpTestCase {
 
-	use NetworkRig;
+	/** @var mixed */
+	private $saved_network;
+
+	/** @var int */
+	private $site2 = 0;
 
 	protected function setUp(): void {
 		parent::setUp();
-		$this->setUpNetwork();
+		$this->assertTrue( is_multisite(), 'run with NATIVE_SMTP_RIG_MULTISITE=1 against the rig\'s network' );
+		$this->saved_network = get_site_option( Native_SMTP_Options::NETWORK_OPTION, null );
+		$sites               = get_sites( array( 'path' => '/site2/', 'fields' => 'ids' ) );
+		$this->assertCount( 1, $sites );
+		$this->site2                   = (int) $sites[0];
 		$GLOBALS['wp_settings_errors'] = array();
 		// The network admin picks Gmail and a SendGrid backup on the network form.
 		$clean = Native_SMTP_Options::sanitize_network(
@@ -36,8 +43,17 @@ final class MultisitePresetsTest extends NativeSmtpTestCase {
 	}
 
 	protected function tearDown(): void {
-		$this->tearDownNetwork();
-		$this->clearSite2Settings();
+		while ( ms_is_switched() ) {
+			restore_current_blog();
+		}
+		if ( null === $this->saved_network ) {
+			delete_site_option( Native_SMTP_Options::NETWORK_OPTION );
+		} else {
+			update_site_option( Native_SMTP_Options::NETWORK_OPTION, $this->saved_network );
+		}
+		switch_to_blog( $this->site2 );
+		delete_option( Native_SMTP_Options::OPTION );
+		restore_current_blog();
 		$GLOBALS['wp_settings_errors'] = array();
 		wp_set_current_user( 0 );
 		// register_settings() hooked the sanitising into every later update_option() of this process.

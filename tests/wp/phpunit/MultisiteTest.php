@@ -9,31 +9,57 @@
 
 defined( 'ABSPATH' ) || exit;
 
-require_once __DIR__ . '/NetworkRig.php';
 require_once ABSPATH . 'wp-admin/includes/template.php';
 require_once ABSPATH . 'wp-admin/includes/ms.php';
 
 final class MultisiteTest extends NativeSmtpTestCase {
 
-	use NetworkRig;
+	/** @var mixed */
+	private $saved_network;
+
+	/** @var array<int, array{0: string, 1: callable}> */
+	private $filters = array();
+
+	/** @var int */
+	private $site2 = 0;
 
 	protected function setUp(): void {
 		parent::setUp();
-		$this->setUpNetwork();
+		$this->assertTrue( is_multisite(), 'run with NATIVE_SMTP_RIG_MULTISITE=1 against the rig\'s network' );
 		if ( 'test_uninstall_removes_every_sites_tables_and_options_past_the_first_hundred' !== $this->getName() ) {
 			$this->requireExtension(); // That one runs in a child PHP without the extension.
 		}
+		$this->saved_network = get_site_option( Native_SMTP_Options::NETWORK_OPTION, null );
+		$sites               = get_sites( array( 'path' => '/site2/', 'fields' => 'ids' ) );
+		$this->assertCount( 1, $sites, 'the rig made /site2/' );
+		$this->site2 = (int) $sites[0];
 		$this->configureNetwork();
 	}
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
-		$this->tearDownNetwork();
-		$this->clearSite2Settings();
+		while ( ms_is_switched() ) {
+			restore_current_blog();
+		}
+		foreach ( $this->filters as list( $name, $callback ) ) {
+			remove_filter( $name, $callback );
+		}
+		if ( null === $this->saved_network ) {
+			delete_site_option( Native_SMTP_Options::NETWORK_OPTION );
+		} else {
+			update_site_option( Native_SMTP_Options::NETWORK_OPTION, $this->saved_network );
+		}
+		switch_to_blog( $this->site2 );
+		delete_option( Native_SMTP_Options::OPTION );
+		restore_current_blog();
 		$_POST = array();
 		unset( $_REQUEST['_wpnonce'] );
 		wp_set_current_user( 0 );
 		parent::tearDown();
+	}
+
+	private function addFilter( string $name, callable $callback ): void {
+		add_filter( $name, $callback );
+		$this->filters[] = array( $name, $callback );
 	}
 
 	/** The network's settings: the capture server, STARTTLS + AUTH. */
@@ -56,6 +82,23 @@ final class MultisiteTest extends NativeSmtpTestCase {
 			)
 		);
 		Native_SMTP_Transport::reset_mailer();
+	}
+
+	private function catchExits(): void {
+		$this->addFilter(
+			'wp_redirect',
+			static function ( $location ) {
+				throw new RuntimeException( 'redirect: ' . $location );
+			}
+		);
+		$this->addFilter(
+			'wp_die_handler',
+			static function () {
+				return static function ( $message ) {
+					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
+				};
+			}
+		);
 	}
 
 	private function siteAdmin(): int {
@@ -124,7 +167,11 @@ final class MultisiteTest extends NativeSmtpTestCase {
 		$this->assertStringNotContainsString( getenv( 'SMTP_CAPTURE_PASSWORD' ), $html );
 
 		// The DKIM tab: read-only, no Generate key.
-		$html = $this->renderAdminTab( array( 'Native_SMTP_Admin', 'render_page' ), 'dkim' );
+		$_GET['tab'] = 'dkim';
+		ob_start();
+		Native_SMTP_Admin::render_page();
+		$html = (string) ob_get_clean();
+		unset( $_GET['tab'] );
 		$this->assertStringNotContainsString( 'native-smtp-dkim-generate-button', $html );
 		$this->assertMatchesRegularExpression( '/id="native-smtp-dkim-enabled"[^>]*disabled="disabled"/', $html );
 	}

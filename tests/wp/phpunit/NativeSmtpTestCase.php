@@ -1,8 +1,6 @@
 <?php
 /**
- * Base class: snapshots the plugin's options, reads what the capture server recorded, adds
- * filters that are taken away again, turns wp_redirect()/wp_die() into exceptions, renders an
- * admin page.
+ * Base class: snapshots the plugin's options, reads what the capture server recorded.
  */
 
 defined( 'ABSPATH' ) || exit;
@@ -14,9 +12,6 @@ abstract class NativeSmtpTestCase extends TestCase {
 	/** @var array<string, mixed> option => value before the test (null: absent) */
 	private $saved_options = array();
 
-	/** @var array<int, array{0: string, 1: callable, 2: int}> filters addFilter() added: name, callback, priority */
-	private $added_filters = array();
-
 	protected function setUp(): void {
 		foreach ( array( 'native_smtp_options', 'native_smtp_last_send' ) as $option ) {
 			$this->saved_options[ $option ] = get_option( $option, null );
@@ -25,7 +20,6 @@ abstract class NativeSmtpTestCase extends TestCase {
 	}
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
 		foreach ( $this->saved_options as $option => $value ) {
 			if ( null === $value ) {
 				delete_option( $option );
@@ -34,51 +28,6 @@ abstract class NativeSmtpTestCase extends TestCase {
 			}
 		}
 		Native_SMTP_Transport::reset_mailer();
-	}
-
-	/** add_filter() for this test only: removeAddedFilters() (or tearDown()) takes it away. */
-	protected function addFilter( string $name, callable $callback, int $priority = 10, int $args = 1 ): void {
-		add_filter( $name, $callback, $priority, $args );
-		$this->added_filters[] = array( $name, $callback, $priority );
-	}
-
-	/** Takes away what addFilter() added; a tearDown() that must do so before it puts things back calls it first. */
-	protected function removeAddedFilters(): void {
-		foreach ( $this->added_filters as list( $name, $callback, $priority ) ) {
-			remove_filter( $name, $callback, $priority );
-		}
-		$this->added_filters = array();
-	}
-
-	/** wp_redirect() and wp_die() become exceptions, so a handler's outcome can be asserted. */
-	protected function catchExits(): void {
-		$this->addFilter(
-			'wp_redirect',
-			static function ( $location ) {
-				throw new RuntimeException( 'redirect: ' . $location );
-			}
-		);
-		$this->addFilter(
-			'wp_die_handler',
-			static function () {
-				return static function ( $message ) {
-					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
-				};
-			}
-		);
-	}
-
-	/** The HTML $render (an admin page's render_page) prints, with $_GET['tab'] = $tab meanwhile. */
-	protected function renderAdminTab( callable $render, string $tab ): string {
-		$_GET['tab'] = $tab;
-		ob_start();
-		try {
-			$render();
-		} finally {
-			$html = (string) ob_get_clean();
-			unset( $_GET['tab'] );
-		}
-		return $html;
 	}
 
 	/** Fails the test (never skips) when the extension is not loaded: the reason is printed. */

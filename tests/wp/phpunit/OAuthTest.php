@@ -15,6 +15,9 @@ final class OAuthTest extends NativeSmtpTestCase {
 	/** @var mixed */
 	private $saved_oauth;
 
+	/** @var array<int, array{0: string, 1: callable, 2: int}> */
+	private $filters = array();
+
 	/** @var int[] */
 	private $users = array();
 
@@ -40,7 +43,9 @@ final class OAuthTest extends NativeSmtpTestCase {
 	}
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
+		foreach ( $this->filters as list( $name, $callback, $priority ) ) {
+			remove_filter( $name, $callback, $priority );
+		}
 		if ( null === $this->saved_oauth ) {
 			delete_option( Native_SMTP_OAuth::OPTION );
 		} else {
@@ -53,6 +58,29 @@ final class OAuthTest extends NativeSmtpTestCase {
 			wp_delete_user( $id );
 		}
 		parent::tearDown();
+	}
+
+	private function addFilter( string $name, callable $callback, int $priority = 10, int $args = 1 ): void {
+		add_filter( $name, $callback, $priority, $args );
+		$this->filters[] = array( $name, $callback, $priority );
+	}
+
+	/** wp_redirect() and wp_die() become exceptions, so a handler's outcome can be asserted. */
+	private function catchExits(): void {
+		$this->addFilter(
+			'wp_redirect',
+			static function ( $location ) {
+				throw new RuntimeException( 'redirect: ' . $location );
+			}
+		);
+		$this->addFilter(
+			'wp_die_handler',
+			static function () {
+				return static function ( $message ) {
+					throw new RuntimeException( 'wp_die: ' . ( is_string( $message ) ? $message : wp_json_encode( $message ) ) );
+				};
+			}
+		);
 	}
 
 	private function user( string $role ): int {

@@ -13,6 +13,9 @@ require_once ABSPATH . 'wp-admin/includes/template.php';
 
 final class PresetsTest extends NativeSmtpTestCase {
 
+	/** @var array<int, array{0: string, 1: callable}> */
+	private $filters = array();
+
 	/** @var string|null The mu-plugin the e2e test writes, removed afterwards. */
 	private $mu_plugin = null;
 
@@ -24,7 +27,9 @@ final class PresetsTest extends NativeSmtpTestCase {
 	}
 
 	protected function tearDown(): void {
-		$this->removeAddedFilters();
+		foreach ( $this->filters as list( $name, $callback, $priority ) ) {
+			remove_filter( $name, $callback, $priority );
+		}
 		if ( null !== $this->mu_plugin && is_file( $this->mu_plugin ) ) {
 			unlink( $this->mu_plugin );
 		}
@@ -37,6 +42,11 @@ final class PresetsTest extends NativeSmtpTestCase {
 		$GLOBALS['wp_settings_errors'] = array();
 		unset( $_GET['tab'] );
 		parent::tearDown();
+	}
+
+	private function addFilter( string $name, callable $callback, int $priority = 10, int $args = 1 ): void {
+		add_filter( $name, $callback, $priority, $args );
+		$this->filters[] = array( $name, $callback, $priority );
 	}
 
 	private function sanitize( array $input ): array {

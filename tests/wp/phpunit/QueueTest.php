@@ -25,6 +25,9 @@ final class QueueTest extends NativeSmtpTestCase {
 	/** @var int the relay's port */
 	private $port = 0;
 
+	/** @var callable[] filters to remove afterwards, name => callback */
+	private $filters = array();
+
 	/** @var mixed */
 	private $saved_failed;
 
@@ -62,7 +65,9 @@ final class QueueTest extends NativeSmtpTestCase {
 
 	protected function tearDown(): void {
 		$this->stopRelay();
-		$this->removeAddedFilters();
+		foreach ( $this->filters as $filter ) {
+			remove_filter( $filter[0], $filter[1] );
+		}
 		if ( null === $this->saved_failed ) {
 			delete_option( Native_SMTP_Queue::FAILED_OPTION );
 		} else {
@@ -71,6 +76,11 @@ final class QueueTest extends NativeSmtpTestCase {
 		wp_set_current_user( 0 );
 		parent::tearDown();
 		exec( 'rm -rf ' . escapeshellarg( dirname( $this->spool_dir ) ) );
+	}
+
+	private function addFilter( string $name, callable $callback ): void {
+		add_filter( $name, $callback );
+		$this->filters[] = array( $name, $callback );
 	}
 
 	/** Starts the relay on $this->port; $args: more smtpd.py options. */
