@@ -9,55 +9,23 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const env = (name) => {
-	const value = process.env[name];
-	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first`);
-	return value;
-};
+const { env, check } = lib;
 const WP_URL = env('WP_URL');
-const STATE = env('WP_STATE');
 const ADMIN_USER = env('WP_ADMIN_USER');
 const ADMIN_PASSWORD = env('WP_ADMIN_PASSWORD');
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
 const failedCount = Number(process.argv[2]); // failed emails that can be resent
 const failedTotal = Number(process.argv[3]); // failed entries in the last 7 days
 if (!failedCount || !failedTotal) throw new Error('usage: alerts-reports.e2e.js RESENDABLE FAILED_TOTAL');
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
-	}
-}
-
 async function main() {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-			'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-		viewport: { width: 1280, height: 1000 },
-	});
-	const page = context.pages()[0] || (await context.newPage());
-	page.setDefaultTimeout(30000);
-	page.setDefaultNavigationTimeout(60000);
-	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `reports-${name}.png`), fullPage: true });
+	fs.mkdirSync(lib.ARTIFACTS, { recursive: true });
+	const profile = lib.profile();
+	const { context, page } = await lib.launch(profile, { navigationTimeout: 60000 });
+	const shot = lib.shooter(page, 'reports-');
 	try {
-		await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
-		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-		await page.fill('#user_login', ADMIN_USER);
-		await page.fill('#user_pass', ADMIN_PASSWORD);
-		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+		await lib.logIn(page, `${WP_URL}/wp-login.php`, ADMIN_USER, ADMIN_PASSWORD);
 		check('logged in', (await page.locator('#wpadminbar').count()) === 1);
 
 		// The dashboard widget.
@@ -120,15 +88,9 @@ async function main() {
 		await shot('failure').catch(() => {});
 		throw error;
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 	}
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	lib.finish();
 }
 
-main().catch((error) => {
-	console.log(`not ok - ${error.stack || error}`);
-	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+lib.run(main);

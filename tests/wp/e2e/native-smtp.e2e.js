@@ -9,13 +9,9 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const env = (name) => {
-	const value = process.env[name];
-	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first`);
-	return value;
-};
+const { env, check } = lib;
 const WP_URL = env('WP_URL');
 const STATE = env('WP_STATE');
 const ADMIN_USER = env('WP_ADMIN_USER');
@@ -24,7 +20,6 @@ const SMTP_PORT = env('SMTP_CAPTURE_PORT');
 const SMTP_USER = env('SMTP_CAPTURE_USER');
 const SMTP_PASSWORD = env('SMTP_CAPTURE_PASSWORD');
 const SPOOL = env('SMTP_CAPTURE_SPOOL');
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
 const FROM_EMAIL = 'e2e-sender@wpe2e.test';
 const FROM_NAME = 'Native SMTP E2E';
 const SUCCESS = 'Test HTML email was sent successfully! Please check your inbox to make sure it is delivered.';
@@ -35,44 +30,12 @@ const SITE_ADMIN_PASSWORD = env('WP_MS_SITE_ADMIN_PASSWORD');
 // A new DKIM key needs a new selector (a published one is never replaced): one per run.
 const DKIM_SELECTOR = `e2e${Date.now().toString(36)}`;
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
-	}
-}
-
-// The capture server's record of the message sent to `to` whose Subject contains `marker`,
-// among those that arrived after `since` (a list of .json names seen before).
-function captured(since, predicate) {
-	const names = fs.readdirSync(SPOOL).filter((n) => /^\d+\.json$/.test(n) && !since.has(n)).sort();
-	for (const name of names) {
-		const meta = JSON.parse(fs.readFileSync(path.join(SPOOL, name), 'utf8'));
-		const eml = fs.readFileSync(path.join(SPOOL, name.replace(/\.json$/, '.eml')), 'latin1');
-		if (predicate(meta, eml)) return { meta, eml };
-	}
-	return null;
-}
-const spoolNames = () => new Set(fs.readdirSync(SPOOL).filter((n) => n.endsWith('.json')));
+const { names: spoolNames, captured } = lib.spool(SPOOL);
 
 async function main() {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-			'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-		viewport: { width: 1280, height: 1000 },
-	});
-	const page = context.pages()[0] || (await context.newPage());
-	page.setDefaultTimeout(20000);
+	fs.mkdirSync(lib.ARTIFACTS, { recursive: true });
+	const profile = lib.profile();
+	const { context, page } = await lib.launch(profile, { timeout: 20000 });
 	const sameOriginErrors = [];
 	page.on('response', (response) => {
 		// The subsite admin's look at the network page is refused on purpose (403).
@@ -80,25 +43,12 @@ async function main() {
 			sameOriginErrors.push(`${response.status()} ${response.url()}`);
 		}
 	});
-	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-	const login = async (url, user, password) => {
-		await page.goto(url, { waitUntil: 'load' });
-		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-		await page.fill('#user_login', user);
-		await page.fill('#user_pass', password);
-		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
-	};
+	const shot = lib.shooter(page, '');
+	const login = (url, user, password) => lib.logIn(page, url, user, password);
 
 	try {
 		// 1. Log in.
-		// wp-login.php focuses and selects the user field 200 ms after load; a fill of
-		// the password that straddles that moment types into the user field instead.
-		// Wait for that focus first (it failed once that way under load).
-		await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
-		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-		await page.fill('#user_login', ADMIN_USER);
-		await page.fill('#user_pass', ADMIN_PASSWORD);
-		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+		await lib.logIn(page, `${WP_URL}/wp-login.php`, ADMIN_USER, ADMIN_PASSWORD);
 		check('logged in to wp-admin', (await page.locator('#wpadminbar').count()) === 1);
 		await shot('01-dashboard');
 
@@ -331,15 +281,9 @@ async function main() {
 		check('e2e ran to the end', false, error.stack || String(error));
 		await shot('99-failure').catch(() => {});
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 	}
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exit(failed === 0 ? 0 : 1);
+	lib.finish();
 }
 
-main().catch((error) => {
-	console.error(error);
-	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+lib.run(main, (error) => console.error(error));

@@ -10,13 +10,9 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const env = (name) => {
-	const value = process.env[name];
-	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first`);
-	return value;
-};
+const { env, check } = lib;
 const WP_URL = env('WP_URL');
 const STATE = env('WP_STATE');
 const ADMIN_USER = env('WP_ADMIN_USER');
@@ -26,45 +22,14 @@ const ISSUER = env('OAUTH_ISSUER');
 const CLIENT_ID = env('OAUTH_CLIENT_ID');
 const CLIENT_SECRET = env('OAUTH_CLIENT_SECRET');
 const MAILBOX = 'wpuser@wpe2e.test'; // the capture server's account: XOAUTH2's user must be the token's subject
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
 const SETTINGS = `${WP_URL}/wp-admin/options-general.php?page=native-smtp`;
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
-	}
-}
-
-const spoolNames = () => new Set(fs.readdirSync(SPOOL).filter((n) => n.endsWith('.json')));
-function captured(since, predicate) {
-	const names = fs.readdirSync(SPOOL).filter((n) => /^\d+\.json$/.test(n) && !since.has(n)).sort();
-	for (const name of names) {
-		const meta = JSON.parse(fs.readFileSync(path.join(SPOOL, name), 'utf8'));
-		const eml = fs.readFileSync(path.join(SPOOL, name.replace(/\.json$/, '.eml')), 'latin1');
-		if (predicate(meta, eml)) return { meta, eml };
-	}
-	return null;
-}
+const { names: spoolNames, captured } = lib.spool(SPOOL);
 
 async function main() {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
-	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-			'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-		viewport: { width: 1280, height: 1000 },
-	});
-	const page = context.pages()[0] || (await context.newPage());
-	page.setDefaultTimeout(20000);
+	fs.mkdirSync(lib.ARTIFACTS, { recursive: true });
+	const profile = lib.profile();
+	const { context, page } = await lib.launch(profile, { timeout: 20000 });
 	const errors = [];
 	// Every page and URL the browser saw, to search for secrets afterwards.
 	const seen = [];
@@ -76,14 +41,10 @@ async function main() {
 			seen.push(await response.text().catch(() => ''));
 		}
 	});
-	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `oauth-${name}.png`), fullPage: true });
+	const shot = lib.shooter(page, 'oauth-');
 
 	try {
-		await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
-		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-		await page.fill('#user_login', ADMIN_USER);
-		await page.fill('#user_pass', ADMIN_PASSWORD);
-		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+		await lib.logIn(page, `${WP_URL}/wp-login.php`, ADMIN_USER, ADMIN_PASSWORD);
 		check('logged in', (await page.locator('#wpadminbar').count()) === 1);
 
 		await page.goto(SETTINGS);
@@ -181,15 +142,9 @@ async function main() {
 		check('oauth e2e ran to the end', false, error.stack || String(error));
 		await shot('99-failure').catch(() => {});
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 	}
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exit(failed === 0 ? 0 : 1);
+	lib.finish();
 }
 
-main().catch((error) => {
-	console.error(error);
-	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+lib.run(main, (error) => console.error(error));

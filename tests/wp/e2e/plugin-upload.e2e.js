@@ -9,59 +9,29 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const env = (name) => {
-	const value = process.env[name];
-	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first (and set PLUGIN_ZIP)`);
-	return value;
-};
+const env = (name) => lib.env(name, ' (and set PLUGIN_ZIP)');
+const { check, ARTIFACTS } = lib;
 const WP_URL = env('WP_URL');
 const WP_ROOT = env('WP_ROOT');
-const STATE = env('WP_STATE');
 const ADMIN_USER = env('WP_ADMIN_USER');
 const ADMIN_PASSWORD = env('WP_ADMIN_PASSWORD');
 const ZIP = env('PLUGIN_ZIP');
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
 const VERSION = path.basename(ZIP).replace(/^native-smtp-(.*)\.zip$/, '$1');
 const PLUGIN_DIR = path.join(WP_ROOT, 'wp-content', 'plugins', 'native-smtp');
-
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
-	}
-}
 
 async function main() {
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
 	const link = fs.readlinkSync(PLUGIN_DIR); // the rig's link to the checkout: put back at the end
-	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
+	const profile = lib.profile();
 	let context;
 	try {
 		fs.unlinkSync(PLUGIN_DIR);
-		context = await chromium.launchPersistentContext(profile, {
-			executablePath: '/usr/bin/chromium',
-			headless: true,
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-				'--disable-background-networking', '--disable-component-update', '--disable-sync',
-				'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-			viewport: { width: 1280, height: 1000 },
-		});
-		const page = context.pages()[0] || (await context.newPage());
-		page.setDefaultTimeout(30000);
+		let page;
+		({ context, page } = await lib.launch(profile));
 
-		// wp-login.php focuses the user field 200 ms after load: wait for it before filling
-		await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
-		await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-		await page.fill('#user_login', ADMIN_USER);
-		await page.fill('#user_pass', ADMIN_PASSWORD);
-		await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+		await lib.logIn(page, `${WP_URL}/wp-login.php`, ADMIN_USER, ADMIN_PASSWORD);
 		check('logged in as the administrator', page.url().includes('/wp-admin'), page.url());
 
 		// The folder is gone: the plugin list no longer has it as active
@@ -94,14 +64,12 @@ async function main() {
 	} catch (error) {
 		check('the upload and activation ran to the end', false, error.message.split('\n')[0]);
 	} finally {
-		if (context) await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 		// the rig's link back, in place of the uploaded copy (same folder name: it stays active)
 		fs.rmSync(PLUGIN_DIR, { recursive: true, force: true });
 		fs.symlinkSync(link, PLUGIN_DIR);
 	}
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exit(failed === 0 ? 0 : 1);
+	lib.finish();
 }
 
 main();

@@ -8,62 +8,28 @@
 'use strict';
 
 const fs = require('fs');
-const path = require('path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
 
-const env = (name) => {
-	const value = process.env[name];
-	if (!value) throw new Error(`${name} is not set: source $WP_STATE/env.sh first`);
-	return value;
-};
+const { env, check } = lib;
 const WP_URL = env('WP_URL');
-const STATE = env('WP_STATE');
 const ADMIN_USER = env('WP_ADMIN_USER');
 const ADMIN_PASSWORD = env('WP_ADMIN_PASSWORD');
-const ARTIFACTS = path.resolve(__dirname, '..', '..', '..', 'artifacts', 'wp');
 const SETTINGS = `${WP_URL}/wp-admin/options-general.php?page=native-smtp`;
 
-let passed = 0;
-let failed = 0;
-function check(name, condition, detail = '') {
-	if (condition) {
-		passed++;
-		console.log(`ok - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok - ${name}${detail ? `: ${detail}` : ''}`);
-	}
-}
-
 async function browser(javaScriptEnabled) {
-	const profile = fs.mkdtempSync(path.join(STATE, 'chromium-profile-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		javaScriptEnabled,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync',
-			'--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-		viewport: { width: 1280, height: 1000 },
-	});
-	const page = context.pages()[0] || (await context.newPage());
-	page.setDefaultTimeout(30000);
-	page.setDefaultNavigationTimeout(60000);
+	const profile = lib.profile();
+	const { context, page } = await lib.launch(profile, { navigationTimeout: 60000, javaScriptEnabled });
 	return { context, page, profile };
 }
 
 async function login(page, js) {
-	await page.goto(`${WP_URL}/wp-login.php`, { waitUntil: 'load' });
-	if (js) await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'user_login');
-	await page.fill('#user_login', ADMIN_USER);
-	await page.fill('#user_pass', ADMIN_PASSWORD);
-	await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
+	await lib.logIn(page, `${WP_URL}/wp-login.php`, ADMIN_USER, ADMIN_PASSWORD, js);
 	check(`logged in (JavaScript ${js ? 'on' : 'off'})`, (await page.locator('#wpadminbar').count()) === 1);
 }
 
 async function withJavaScript() {
 	const { context, page, profile } = await browser(true);
-	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `presets-${name}.png`), fullPage: true });
+	const shot = lib.shooter(page, 'presets-');
 	try {
 		await login(page, true);
 		await page.goto(SETTINGS);
@@ -113,14 +79,13 @@ async function withJavaScript() {
 		await shot('failure').catch(() => {});
 		throw error;
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 	}
 }
 
 async function withoutJavaScript() {
 	const { context, page, profile } = await browser(false);
-	const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `presets-${name}.png`), fullPage: true });
+	const shot = lib.shooter(page, 'presets-');
 	try {
 		await login(page, false);
 		await page.goto(SETTINGS);
@@ -139,21 +104,15 @@ async function withoutJavaScript() {
 		await shot('failure-no-javascript').catch(() => {});
 		throw error;
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await lib.close(context, profile);
 	}
 }
 
 async function main() {
-	fs.mkdirSync(ARTIFACTS, { recursive: true });
+	fs.mkdirSync(lib.ARTIFACTS, { recursive: true });
 	await withJavaScript();
 	await withoutJavaScript();
-	console.log(`e2e: ${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	lib.finish();
 }
 
-main().catch((error) => {
-	console.log(`not ok - ${error.stack || error}`);
-	console.log(`e2e: ${passed} passed, ${failed + 1} failed`);
-	process.exit(1);
-});
+lib.run(main);
