@@ -52,6 +52,18 @@ count_phpunit() {
 	fi
 }
 
+# count_e2e OUTPUT: adds an e2e script's last "e2e: N passed, N failed" to the totals; output
+# without that line (the script did not get that far) counts as one failure.
+count_e2e() {
+	local summary=${1##*e2e: }
+	if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		passed=$((passed + BASH_REMATCH[1]))
+		failed=$((failed + BASH_REMATCH[2]))
+	else
+		failed=$((failed + 1))
+	fi
+}
+
 status=0
 echo "== PHPUnit in WordPress, with the smtp extension"
 out=$("$WP_PHP" /usr/bin/phpunit -c phpunit.xml --exclude-group no-extension,no-sodium,multisite 2>&1) || status=1
@@ -76,24 +88,12 @@ count_phpunit "$out"
 echo "== end-to-end in headless Chromium"
 e2e_out=$(node e2e/native-smtp.e2e.js 2>&1) || status=1
 printf '%s\n' "$e2e_out"
-summary=${e2e_out##*e2e: }
-if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-	passed=$((passed + BASH_REMATCH[1]))
-	failed=$((failed + BASH_REMATCH[2]))
-else
-	failed=$((failed + 1))
-fi
+count_e2e "$e2e_out"
 
 echo "== end-to-end in headless Chromium: OAuth Connect (issue 15)"
 e2e_out=$(node e2e/oauth.e2e.js 2>&1) || status=1
 printf '%s\n' "$e2e_out"
-summary=${e2e_out##*e2e: }
-if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-	passed=$((passed + BASH_REMATCH[1]))
-	failed=$((failed + BASH_REMATCH[2]))
-else
-	failed=$((failed + 1))
-fi
+count_e2e "$e2e_out"
 
 # Plugins -> Add New -> Upload Plugin with the zip a site owner gets (scripts/plugin-zip.sh).
 # WP_UPLOAD_E2E=1 only, for now: green on WordPress 7.1 (sid), but on Debian 12's 6.1 the
@@ -110,13 +110,7 @@ else
 fi
 if [ "${WP_UPLOAD_E2E:-0}" = 1 ]; then
 	printf '%s\n' "$upload_out"
-	summary=${upload_out##*e2e: }
-	if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-		passed=$((passed + BASH_REMATCH[1]))
-		failed=$((failed + BASH_REMATCH[2]))
-	else
-		failed=$((failed + 1))
-	fi
+	count_e2e "$upload_out"
 fi
 
 # PHP warnings or fatals from the plugin during the run fail it too (WordPress's own
